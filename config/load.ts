@@ -1,0 +1,98 @@
+/**
+ * Reading the stack config: the raw values Pulumi passes to the program, validated in one pass.
+ * Parsing is pure (`parseStackConfig`); `loadStackConfig` reads through the Pulumi runtime.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { ConfigError, problemsFromZod, setCommand, type ConfigProblem } from "./errors";
+import { CONFIG_NAMESPACE, checkConfigRules, goliveConfigSchema, type GoliveConfig } from "./schema";
+
+/** Config exactly as the engine hands it to a program: `ns:key` → string (objects JSON-encoded). */
+export interface RawConfig {
+  readonly values: Readonly<Record<string, string>>;
+  readonly secretKeys: ReadonlySet<string>;
+  readonly stack?: string;
+}
+
+export interface StackConfig extends GoliveConfig {
+  readonly aws: { readonly region: string; readonly allowedAccountIds: readonly string[] };
+}
+
+/** Keys whose values are secrets whatever the stack file says. */
+const ALWAYS_SECRET_TOP_KEYS = new Set(["providedSecrets"]);
+
+function decode(raw: string): unknown {
+  const trimmed = raw.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+function decodeAccountIds(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const decoded = decode(raw);
+  if (Array.isArray(decoded)) return decoded.map((value) => String(value));
+  return [String(decoded)];
+}
+
+/** Validate every golive key and the provider keys golive depends on; throw one ConfigError listing all problems. */
+export function parseStackConfig(raw: RawConfig): StackConfig {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw.values)) {
+    if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decode(value);
+  }
+
+  const parsed = goliveConfigSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigError(
+      problemsFromZod(
+        goliveConfigSchema,
+        parsed.error.issues,
+        CONFIG_NAMESPACE,
+        raw.stack,
+        ALWAYS_SECRET_TOP_KEYS,
+      ),
+      raw.stack,
+    );
+  }
+
+  const awsRegion = raw.values["aws:region"];
+  const awsAllowedAccountIds = decodeAccountIds(raw.values["aws:allowedAccountIds"]);
+  const ruleIssues = checkConfigRules(
+    parsed.data,
+    { awsRegion, awsAllowedAccountIds, presentKeys: new Set(Object.keys(raw.values)) },
+    raw.secretKeys,
+  );
+  if (ruleIssues.length > 0) {
+    const problems: ConfigProblem[] = ruleIssues.map((issue) => ({
+      key: issue.key,
+      message: issue.message,
+      fix: issue.fix ?? setCommand(issue.key, "<value>", { stack: raw.stack }),
+    }));
+    throw new ConfigError(problems, raw.stack);
+  }
+  return { ...parsed.data, aws: { region: awsRegion!, allowedAccountIds: awsAllowedAccountIds! } };
+}
+
+/**
+ * Which keys the engine marked secret. The SDK exports this at runtime but hides it from its typings;
+ * `pulumi.Config` only exposes it asynchronously, and validation must finish before any resource exists.
+ */
+const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+
+/** The config of the running stack, as the engine passed it. */
+export function readRawConfig(): RawConfig {
+  const values = pulumi.runtime.allConfig();
+  const secretKeys = new Set(Object.keys(values).filter((key) => isConfigSecret(key)));
+  return { values, secretKeys, stack: pulumi.getStack() };
+}
+
+export function loadStackConfig(): StackConfig {
+  return parseStackConfig(readRawConfig());
+}

@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { duration, example, httpsUrl, memorySize, publicCidr, slug } from "./common";
+
+/** Regions the Supabase Management API accepts for new projects. */
+export const SUPABASE_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "sa-east-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "ap-south-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+] as const;
+
+export const INSTANCE_SIZES = [
+  "nano",
+  "micro",
+  "small",
+  "medium",
+  "large",
+  "xlarge",
+  "2xlarge",
+  "4xlarge",
+  "8xlarge",
+  "12xlarge",
+  "16xlarge",
+] as const;
+
+/** Point-in-time recovery add-on variants (days of WAL kept). */
+export const PITR_VARIANTS = ["off", "pitr_7", "pitr_14", "pitr_28"] as const;
+
+const postgresSchema = z.strictObject({
+  /** Cancels runaway queries; seed 001 asks for declared, not clicked, settings (DB-06). */
+  statementTimeout: duration,
+  sharedBuffers: memorySize.optional(),
+  effectiveCacheSize: memorySize.optional(),
+  workMem: memorySize.optional(),
+  maintenanceWorkMem: memorySize.optional(),
+  maxConnections: z.number().int().min(10).max(10_000).optional(),
+});
+
+const apiSchema = z.strictObject({
+  /** Schemas PostgREST exposes; every table in them must have RLS (DB-01). */
+  schemas: z.array(example(z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a schema name"), "public")).min(1),
+  extraSearchPath: z
+    .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a schema name"))
+    .default(["public", "extensions"]),
+  maxRows: z.number().int().min(1).max(1_000_000).default(1000),
+});
+
+const authSchema = z.strictObject({
+  siteUrl: httpsUrl,
+  redirectUrls: z.array(httpsUrl).default([]),
+  passwordMinLength: z
+    .number()
+    .int()
+    .min(8, "must be at least 8")
+    .max(72, "bcrypt ignores more than 72 bytes")
+    .default(12),
+  disableSignup: z.boolean().default(false),
+  jwtExpirySeconds: z.number().int().min(300).max(604_800).default(3600),
+});
+
+const poolerSchema = z.strictObject({
+  /** Transaction pooling suits serverless apps; session mode keeps prepared statements. */
+  mode: example(z.enum(["transaction", "session"]), "transaction"),
+  defaultPoolSize: example(z.number().int().min(1).max(3000), "20"),
+});
+
+const backupsSchema = z.strictObject({
+  pointInTimeRecovery: example(z.enum(PITR_VARIANTS), "pitr_7"),
+  /** The off-site copy: an encrypted, versioned, private S3 bucket (DB-03). */
+  offsite: z.strictObject({
+    retentionDays: example(z.number().int().min(7, "keep off-site copies at least 7 days").max(3650), "35"),
+    /** Days after which copies move to cheaper storage; must be below retentionDays. */
+    archiveAfterDays: z.number().int().min(1).optional(),
+  }),
+});
+
+/** `golive:database`: the Supabase project and how it is configured. */
+export const databaseSchema = z
+  .strictObject({
+    organizationId: slug,
+    region: example(z.enum(SUPABASE_REGIONS), "us-east-1"),
+    instanceSize: example(z.enum(INSTANCE_SIZES), "small"),
+    passwordLength: z
+      .number()
+      .int()
+      .min(32, "generated passwords need at least 32 characters (SEC-02)")
+      .max(128)
+      .default(40),
+    postgres: postgresSchema,
+    api: apiSchema,
+    auth: authSchema,
+    network: z.strictObject({ allowedCidrs: z.array(publicCidr).default([]) }),
+    pooler: poolerSchema,
+    backups: backupsSchema,
+    /** The app's migrations, relative to the project root; the policy pack checks RLS on them (DB-01). */
+    migrationsDir: example(z.string().min(1), "supabase/migrations"),
+    /** Seed/test data files. Allowed in staging only (DB-08). */
+    seedFiles: z.array(z.string().min(1)).default([]),
+  })
+  .superRefine((db, ctx) => {
+    const archive = db.backups.offsite.archiveAfterDays;
+    if (archive !== undefined && archive >= db.backups.offsite.retentionDays) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["backups", "offsite", "archiveAfterDays"],
+        message: `must be below retentionDays (${db.backups.offsite.retentionDays})`,
+      });
+    }
+  });
+
+export type DatabaseConfig = z.infer<typeof databaseSchema>;

@@ -1,0 +1,300 @@
+/**
+ * The whole `golive:` config namespace as one zod schema. Areas live in their own files; this file
+ * composes them and holds the rules that span areas or depend on the environment.
+ */
+import { z } from "zod";
+import { appSchema, changeWindowOverrideSchema } from "./app";
+import { ENVIRONMENTS, example, isAnyAddress, isClientExposedName } from "./common";
+import { databaseSchema } from "./database";
+import {
+  DERIVED_SECRET_NAMES,
+  PUBLIC_SOURCES,
+  providedSecretsSchema,
+  secretsSchema,
+  type KeyKind,
+} from "./secrets";
+
+export const CONFIG_NAMESPACE = "golive";
+
+/** Top-level keys, without the `golive:` prefix. */
+export const goliveConfigShape = {
+  environment: example(z.enum(ENVIRONMENTS, { error: "must be staging or prod" }), "prod"),
+  app: appSchema,
+  database: databaseSchema,
+  secrets: secretsSchema,
+  providedSecrets: providedSecretsSchema.default({}),
+  changeWindowOverride: changeWindowOverrideSchema.optional(),
+};
+
+export const goliveConfigSchema = z.strictObject(goliveConfigShape);
+
+export type GoliveConfig = z.infer<typeof goliveConfigSchema>;
+
+/** A problem found after the shape is valid. `key` is a full config key path. */
+export interface ConfigRuleIssue {
+  readonly key: string;
+  readonly message: string;
+  /** The command that fixes it; derived from the key when absent. */
+  readonly fix?: string;
+}
+
+/** Provider config golive reads and checks (from the same stack file). */
+export interface ProviderConfig {
+  readonly awsRegion: string | undefined;
+  readonly awsAllowedAccountIds: readonly string[] | undefined;
+  /** Every key set in the stack, for checks of provider secrets stored in plain text. */
+  readonly presentKeys: ReadonlySet<string>;
+}
+
+const LIVE_PREFIX: Record<KeyKind, string> = {
+  "stripe-secret-key": "sk_live_",
+  "stripe-restricted-key": "rk_live_",
+  "stripe-publishable-key": "pk_live_",
+};
+const TEST_PREFIX: Record<KeyKind, string> = {
+  "stripe-secret-key": "sk_test_",
+  "stripe-restricted-key": "rk_test_",
+  "stripe-publishable-key": "pk_test_",
+};
+
+/** Values that are server secrets whatever name they are given. */
+const SECRET_VALUE_PATTERNS: readonly RegExp[] = [/^(sk|rk)_(live|test)_/, /^whsec_/, /^sb_secret_/];
+
+function keyModeMismatch(
+  kind: KeyKind,
+  value: string,
+  environment: GoliveConfig["environment"],
+): string | undefined {
+  const wanted = environment === "prod" ? LIVE_PREFIX[kind] : TEST_PREFIX[kind];
+  if (value.startsWith(wanted)) return undefined;
+  const mode = environment === "prod" ? "live" : "test";
+  return `${environment} needs a ${mode}-mode ${kind} (starting with ${wanted}); the value set has another prefix`;
+}
+
+/** Rules across areas and per environment. Pure: the caller turns the list into one error. */
+export function checkConfigRules(
+  config: GoliveConfig,
+  provider: ProviderConfig,
+  secretKeys: ReadonlySet<string>,
+): ConfigRuleIssue[] {
+  const issues: ConfigRuleIssue[] = [];
+  const env = config.environment;
+  const isProd = env === "prod";
+  const push = (key: string, message: string, fix?: string) => issues.push({ key, message, fix });
+
+  // ENV-01: accounts and hostnames are per environment.
+  const { awsAccounts, domain, hostname } = config.app;
+  if (awsAccounts.staging === awsAccounts.prod) {
+    push("golive:app.awsAccounts.prod", "staging and prod must use different AWS accounts");
+  }
+  const ownAccount = awsAccounts[env];
+  const allowed = provider.awsAllowedAccountIds;
+  if (!allowed || allowed.length === 0) {
+    push(
+      "aws:allowedAccountIds",
+      `must pin this stack to its AWS account ${ownAccount}`,
+      `pulumi config set --path 'aws:allowedAccountIds[0]' ${ownAccount}`,
+    );
+  } else if (allowed.length !== 1 || allowed[0] !== ownAccount) {
+    push(
+      "aws:allowedAccountIds",
+      `must be exactly [${ownAccount}] (golive:app.awsAccounts.${env}); it is [${allowed.join(", ")}]`,
+      `pulumi config set --path 'aws:allowedAccountIds[0]' ${ownAccount}`,
+    );
+  }
+  if (!provider.awsRegion) {
+    push(
+      "aws:region",
+      "must be set: the AWS region this stack deploys to",
+      "pulumi config set aws:region us-east-1",
+    );
+  }
+  if (hostname !== domain && !hostname.endsWith(`.${domain}`)) {
+    push("golive:app.hostname", `must be ${domain} or a host under it`);
+  }
+
+  // DB-03, DB-05, DB-08 in prod.
+  const db = config.database;
+  if (isProd) {
+    if (db.network.allowedCidrs.length === 0) {
+      push(
+        "golive:database.network.allowedCidrs",
+        "prod must restrict database access to listed CIDRs (DB-05)",
+        "pulumi config set --path 'golive:database.network.allowedCidrs[0]' 76.76.21.0/24",
+      );
+    }
+    db.network.allowedCidrs.forEach((cidr, index) => {
+      if (isAnyAddress(cidr)) {
+        push(
+          `golive:database.network.allowedCidrs[${index}]`,
+          `"${cidr}" admits every address; prod must list the ranges that need access (DB-05)`,
+        );
+      }
+    });
+    if (db.backups.pointInTimeRecovery === "off") {
+      push(
+        "golive:database.backups.pointInTimeRecovery",
+        "prod needs point-in-time recovery (DB-03)",
+        "pulumi config set --path 'golive:database.backups.pointInTimeRecovery' pitr_7",
+      );
+    }
+    if (db.seedFiles.length > 0) {
+      push(
+        "golive:database.seedFiles",
+        "seed/test data is never applied to prod (DB-08); remove the list from the prod stack",
+        "pulumi config rm --path 'golive:database.seedFiles'",
+      );
+    }
+    if (config.secrets.rotationDays > 90) {
+      push(
+        "golive:secrets.rotationDays",
+        `prod secrets rotate at least every 90 days (SEC-05); it is ${config.secrets.rotationDays}`,
+        "pulumi config set --path 'golive:secrets.rotationDays' 90",
+      );
+    }
+  }
+
+  checkSecretNames(config, issues);
+  checkProvidedValues(config, secretKeys, issues);
+  checkPublicVariables(config, issues);
+
+  for (const providerSecret of ["cloudflare:apiToken", "supabase:accessToken", "aws:secretKey"]) {
+    if (provider.presentKeys.has(providerSecret) && !secretKeys.has(providerSecret)) {
+      push(
+        providerSecret,
+        "is stored in plain text in the stack file (SEC-01)",
+        `pulumi config set --secret ${providerSecret} <value>`,
+      );
+    }
+  }
+  return issues;
+}
+
+function checkSecretNames(config: GoliveConfig, issues: ConfigRuleIssue[]): void {
+  const seen = new Map<string, string>();
+  for (const name of DERIVED_SECRET_NAMES) seen.set(name, "derived by golive");
+  const declare = (name: string, key: string, edgeFunction: boolean) => {
+    const previous = seen.get(name);
+    if (previous) {
+      issues.push({
+        key,
+        message: `${name} is declared twice (also ${previous}); secret names must be unique`,
+      });
+    }
+    seen.set(name, key);
+    if (isClientExposedName(name)) {
+      issues.push({
+        key,
+        message: `${name} is a server secret but its name is exposed to the client bundle (SEC-03); rename it without the public prefix`,
+      });
+    }
+    if (edgeFunction && name.startsWith("SUPABASE_")) {
+      issues.push({
+        key,
+        message: `${name}: SUPABASE_* names are reserved by Supabase edge functions; choose another name`,
+      });
+    }
+  };
+  config.secrets.generated.forEach((secret, i) =>
+    declare(secret.name, `golive:secrets.generated[${i}].name`, secret.edgeFunction),
+  );
+  config.secrets.provided.forEach((secret, i) =>
+    declare(secret.name, `golive:secrets.provided[${i}].name`, secret.edgeFunction),
+  );
+}
+
+function checkProvidedValues(
+  config: GoliveConfig,
+  secretKeys: ReadonlySet<string>,
+  issues: ConfigRuleIssue[],
+): void {
+  const values = config.providedSecrets;
+  const declared = new Set(config.secrets.provided.map((secret) => secret.name));
+  const setCommand = (name: string) =>
+    `pulumi config set --secret --path 'golive:providedSecrets.${name}' <value>`;
+
+  if (Object.keys(values).length > 0 && !secretKeys.has("golive:providedSecrets")) {
+    issues.push({
+      key: "golive:providedSecrets",
+      message: "holds plain-text values in the stack file (SEC-01); every value must be set with --secret",
+      fix: `pulumi config rm golive:providedSecrets, then for each value: ${setCommand("NAME")}`,
+    });
+  }
+  config.secrets.provided.forEach((secret, index) => {
+    const value = values[secret.name];
+    if (value === undefined) {
+      issues.push({
+        key: `golive:providedSecrets.${secret.name}`,
+        message: `is declared in golive:secrets.provided[${index}] but has no value`,
+        fix: setCommand(secret.name),
+      });
+      return;
+    }
+    const mismatch = secret.kind ? keyModeMismatch(secret.kind, value, config.environment) : undefined;
+    const wrongMode =
+      mismatch ??
+      (config.environment === "prod" && /^(sk|rk|pk)_test_/.test(value)
+        ? "prod must not use a test-mode key"
+        : config.environment === "staging" && /^(sk|rk|pk)_live_/.test(value)
+          ? "staging must not use a live-mode key"
+          : undefined);
+    if (wrongMode) {
+      issues.push({
+        key: `golive:providedSecrets.${secret.name}`,
+        message: `${wrongMode} (ENV-02)`,
+        fix: setCommand(secret.name),
+      });
+    }
+  });
+  for (const name of Object.keys(values)) {
+    if (!declared.has(name)) {
+      issues.push({
+        key: `golive:providedSecrets.${name}`,
+        message: "has a value but is not declared in golive:secrets.provided; declare it or remove the value",
+        fix: `pulumi config rm --path 'golive:providedSecrets.${name}'`,
+      });
+    }
+  }
+}
+
+function checkPublicVariables(config: GoliveConfig, issues: ConfigRuleIssue[]): void {
+  const serverNames = new Set<string>([
+    ...DERIVED_SECRET_NAMES,
+    ...config.secrets.generated.map((secret) => secret.name),
+    ...config.secrets.provided.map((secret) => secret.name),
+  ]);
+  const sources = new Set<string>(PUBLIC_SOURCES);
+  for (const [name, variable] of Object.entries(config.secrets.public)) {
+    const key = `golive:secrets.public.${name}`;
+    if (!isClientExposedName(name)) {
+      issues.push({
+        key,
+        message: `${name} is listed as public but has no client prefix (NEXT_PUBLIC_, EXPO_PUBLIC_, VITE_, PUBLIC_)`,
+      });
+    }
+    if ("from" in variable) {
+      if (serverNames.has(variable.from)) {
+        issues.push({
+          key: `${key}.from`,
+          message: `${variable.from} is a server secret and can never be exposed to the client (SEC-03)`,
+        });
+      } else if (!sources.has(variable.from)) {
+        issues.push({
+          key: `${key}.from`,
+          message: `unknown source "${variable.from}"; use one of ${PUBLIC_SOURCES.join(", ")}`,
+        });
+      }
+      continue;
+    }
+    if (SECRET_VALUE_PATTERNS.some((pattern) => pattern.test(variable.value))) {
+      issues.push({
+        key: `${key}.value`,
+        message: "looks like a server secret; it can never be exposed to the client (SEC-03)",
+      });
+    }
+    if (variable.kind) {
+      const mismatch = keyModeMismatch(variable.kind, variable.value, config.environment);
+      if (mismatch) issues.push({ key: `${key}.value`, message: `${mismatch} (ENV-02)` });
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Reading `Pulumi.<stack>.yaml` the way the CLI hands config to a program, without the CLI: every
+ * value a string, objects and arrays JSON-encoded, `secure:` values marked secret. Encrypted values
+ * cannot be decrypted here, so they (and operator secrets not set yet) become clearly marked
+ * placeholders: offline plans show the shape of a deploy, never a real secret.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_NAMESPACE } from "../config/schema";
+import type { RawConfig } from "../config/load";
+
+export class StackFileError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = "StackFileError";
+  }
+}
+
+/** Marks every placeholder so it can never be mistaken for, or deployed as, a real value. */
+export const PLACEHOLDER_MARK = "golive-placeholder";
+
+function isSecure(value: unknown): value is { secure: string } {
+  return typeof value === "object" && value !== null && "secure" in value && Object.keys(value).length === 1;
+}
+
+/** Replace `{secure: ...}` leaves by placeholders; report whether any were found. */
+function replaceSecure(value: unknown, key: string): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: `${PLACEHOLDER_MARK}:${key}`, secret: true };
+  if (Array.isArray(value)) {
+    let secret = false;
+    const items = value.map((item, index) => {
+      const replaced = replaceSecure(item, `${key}[${index}]`);
+      secret ||= replaced.secret;
+      return replaced.value;
+    });
+    return { value: items, secret };
+  }
+  if (typeof value === "object" && value !== null) {
+    let secret = false;
+    const entries = Object.entries(value).map(([name, item]) => {
+      const replaced = replaceSecure(item, `${key}.${name}`);
+      secret ||= replaced.secret;
+      return [name, replaced.value] as const;
+    });
+    return { value: Object.fromEntries(entries), secret };
+  }
+  return { value, secret: false };
+}
+
+/** Parse a stack file's text into config as the engine passes it. */
+export function parseStackFile(text: string, file: string, stack: string): RawConfig {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new StackFileError(file, `is not valid YAML: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return { values: {}, secretKeys: new Set(), stack };
+  if (typeof document !== "object" || Array.isArray(document)) {
+    throw new StackFileError(file, "must be a YAML mapping with a `config:` key");
+  }
+  const config = (document as { config?: unknown }).config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new StackFileError(file, "`config:` must be a mapping of `namespace:key` to values");
+  }
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [key, raw] of Object.entries(config)) {
+    if (!/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(key)) {
+      throw new StackFileError(file, `config key "${key}" must look like namespace:name`);
+    }
+    const { value, secret } = replaceSecure(raw, key);
+    if (secret) secretKeys.add(key);
+    values[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { values, secretKeys, stack };
+}
+
+export function readStackFile(file: string, stack: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new StackFileError(
+      file,
+      "cannot be read; check the path (stack files are named Pulumi.<stack>.yaml)",
+    );
+  }
+  return parseStackFile(text, file, stack);
+}
+
+const PLACEHOLDER_PREFIX_BY_KIND: Record<string, { prod: string; staging: string }> = {
+  "stripe-secret-key": { prod: "sk_live_", staging: "sk_test_" },
+  "stripe-restricted-key": { prod: "rk_live_", staging: "rk_test_" },
+  "stripe-publishable-key": { prod: "pk_live_", staging: "pk_test_" },
+};
+
+interface ProvidedDeclaration {
+  name: string;
+  kind?: string;
+}
+
+/**
+ * Fill every declared operator secret that has no value with a marked placeholder of the right
+ * shape (a live-mode prefix in prod), so an offline plan can run without credentials.
+ * Returns the names that were filled.
+ */
+export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; placeholders: string[] } {
+  const secretsKey = `${CONFIG_NAMESPACE}:secrets`;
+  const providedKey = `${CONFIG_NAMESPACE}:providedSecrets`;
+  const environment = raw.values[`${CONFIG_NAMESPACE}:environment`] === "prod" ? "prod" : "staging";
+  let declared: ProvidedDeclaration[] = [];
+  try {
+    const secrets = JSON.parse(raw.values[secretsKey] ?? "{}") as { provided?: ProvidedDeclaration[] };
+    declared = Array.isArray(secrets.provided) ? secrets.provided : [];
+  } catch {
+    return { config: raw, placeholders: [] };
+  }
+  let current: Record<string, string> = {};
+  try {
+    current = JSON.parse(raw.values[providedKey] ?? "{}") as Record<string, string>;
+  } catch {
+    return { config: raw, placeholders: [] };
+  }
+  const placeholders: string[] = [];
+  const filled = { ...current };
+  for (const { name, kind } of declared) {
+    if (typeof name !== "string" || filled[name] !== undefined) continue;
+    const prefix = kind ? (PLACEHOLDER_PREFIX_BY_KIND[kind]?.[environment] ?? "") : "";
+    filled[name] = `${prefix}${PLACEHOLDER_MARK}:${name}`;
+    placeholders.push(name);
+  }
+  if (placeholders.length === 0) return { config: raw, placeholders };
+  const secretKeys = new Set(raw.secretKeys);
+  secretKeys.add(providedKey);
+  return {
+    config: { ...raw, values: { ...raw.values, [providedKey]: JSON.stringify(filled) }, secretKeys },
+    placeholders,
+  };
+}
