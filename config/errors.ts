@@ -19,7 +19,7 @@ export class ConfigError extends RunError {
     readonly stackName: string | undefined,
     readonly source = "configuration",
   ) {
-    super(formatProblems(problems, stack, source));
+    super(formatProblems(problems, stackName, source));
     this.name = "ConfigError";
   }
 }

@@ -84,7 +84,9 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
  * Which keys the engine marked secret. The SDK exports this at runtime but hides it from its typings;
  * `pulumi.Config` only exposes it asynchronously, and validation must finish before any resource exists.
  */
-const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+function isConfigSecret(key: string): boolean {
+  return (runtimeConfig as unknown as { isConfigSecret: (k: string) => boolean }).isConfigSecret(key);
+}
 
 /** The config of the running stack, as the engine passed it. */
 export function readRawConfig(): RawConfig {
