@@ -163,7 +163,11 @@ describe("tagging", () => {
       { name: "t", tags: { team: "x", app: "wrong" } },
       tags,
     );
-    const resolved = await new Promise((resolve) => pulumi.output(props!.tags).apply(resolve));
+    const resolved = await new Promise<unknown>((resolve) => {
+      pulumi.output(props!.tags).apply((value) => {
+        resolve(value);
+      });
+    });
     expect(resolved).toEqual({
       team: "x",
       app: "a",
