@@ -164,7 +164,7 @@ describe("tagging", () => {
       tags,
     );
     const resolved = await new Promise<unknown>((resolve) => {
-      pulumi.output(props!.tags).apply((value) => {
+      pulumi.output(props!.tags as pulumi.Input<Record<string, string>>).apply((value) => {
         resolve(value);
       });
     });
