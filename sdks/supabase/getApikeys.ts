@@ -39,10 +39,6 @@ export interface GetApikeysResult {
    */
   readonly anonKey: string;
   /**
-   * The provider-assigned unique ID for this managed resource.
-   */
-  readonly id: string;
-  /**
    * Project reference ID
    */
   readonly projectRef: string;

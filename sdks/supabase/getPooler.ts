@@ -24,7 +24,7 @@ export function getPooler(args: GetPoolerArgs, opts?: pulumi.InvokeOptions): Pro
  */
 export interface GetPoolerArgs {
   /**
-   * Project reference ID
+   * Project ref
    */
   projectRef: string;
 }
@@ -34,11 +34,7 @@ export interface GetPoolerArgs {
  */
 export interface GetPoolerResult {
   /**
-   * The provider-assigned unique ID for this managed resource.
-   */
-  readonly id: string;
-  /**
-   * Project reference ID
+   * Project ref
    */
   readonly projectRef: string;
   /**
@@ -70,7 +66,7 @@ export function getPoolerOutput(
  */
 export interface GetPoolerOutputArgs {
   /**
-   * Project reference ID
+   * Project ref
    */
   projectRef: pulumi.Input<string>;
 }

@@ -5,13 +5,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 import { Apikey } from "./apikey";
+import { Branch } from "./branch";
+import { EdgeFunction } from "./edgeFunction";
 import { EdgeFunctionSecrets } from "./edgeFunctionSecrets";
 import { Project } from "./project";
 import { Provider } from "./provider";
 import { Settings } from "./settings";
 
-// Export members:
+// Export members. The CLI-generated index loads each module lazily through `require`; plain
+// re-exports keep this source loadable as ESM too (vitest), with the same public names.
 export { Apikey, type ApikeyArgs, type ApikeyState } from "./apikey";
+export { Branch, type BranchArgs, type BranchState } from "./branch";
+export { EdgeFunction, type EdgeFunctionArgs, type EdgeFunctionState } from "./edgeFunction";
 export {
   EdgeFunctionSecrets,
   type EdgeFunctionSecretsArgs,
@@ -46,6 +51,10 @@ const _module = {
     switch (type) {
       case "supabase:index/apikey:Apikey":
         return new Apikey(name, undefined as never, { urn });
+      case "supabase:index/branch:Branch":
+        return new Branch(name, undefined as never, { urn });
+      case "supabase:index/edgeFunction:EdgeFunction":
+        return new EdgeFunction(name, undefined as never, { urn });
       case "supabase:index/edgeFunctionSecrets:EdgeFunctionSecrets":
         return new EdgeFunctionSecrets(name, undefined as never, { urn });
       case "supabase:index/project:Project":
@@ -58,6 +67,8 @@ const _module = {
   },
 };
 pulumi.runtime.registerResourceModule("supabase", "index/apikey", _module);
+pulumi.runtime.registerResourceModule("supabase", "index/branch", _module);
+pulumi.runtime.registerResourceModule("supabase", "index/edgeFunction", _module);
 pulumi.runtime.registerResourceModule("supabase", "index/edgeFunctionSecrets", _module);
 pulumi.runtime.registerResourceModule("supabase", "index/project", _module);
 pulumi.runtime.registerResourceModule("supabase", "index/settings", _module);

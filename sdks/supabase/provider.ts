@@ -28,11 +28,14 @@ export class Provider extends pulumi.ProviderResource {
   }
 
   /**
-   * Supabase access token. When unset, the provider reads the `SUPABASE_ACCESS_TOKEN` environment variable.
+   * Supabase access token. Can also be set via the `SUPABASE_ACCESS_TOKEN` environment variable. When both are specified,
+   * the provider configuration takes precedence over the environment variable. Generate a token from the Supabase Dashboard.
    */
   declare public readonly accessToken: pulumi.Output<string | undefined>;
   /**
-   * Supabase API endpoint. Defaults to the public Management API (`https://api.supabase.com`).
+   * Supabase API endpoint. Can also be set via the `SUPABASE_API_ENDPOINT` environment variable. If neither is set, defaults
+   * to `https://api.supabase.com`. When both are specified, the provider configuration takes precedence over the environment
+   * variable.
    */
   declare public readonly endpoint: pulumi.Output<string | undefined>;
 
@@ -59,8 +62,8 @@ export class Provider extends pulumi.ProviderResource {
   /**
    * This function returns a Terraform config object with terraform-namecased keys,to be used with the Terraform Module Provider.
    */
-  terraformConfig(): pulumi.Output<Provider.TerraformConfigResult> {
-    return pulumi.runtime.call(
+  terraformConfig(): pulumi.Output<{ [key: string]: unknown }> {
+    const result: pulumi.Output<Provider.TerraformConfigResult> = pulumi.runtime.call(
       "pulumi:providers:supabase/terraformConfig",
       {
         __self__: this,
@@ -68,6 +71,7 @@ export class Provider extends pulumi.ProviderResource {
       this,
       utilities.getPackage(),
     );
+    return result.result;
   }
 }
 
@@ -76,11 +80,14 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
   /**
-   * Supabase access token. When unset, the provider reads the `SUPABASE_ACCESS_TOKEN` environment variable.
+   * Supabase access token. Can also be set via the `SUPABASE_ACCESS_TOKEN` environment variable. When both are specified,
+   * the provider configuration takes precedence over the environment variable. Generate a token from the Supabase Dashboard.
    */
   accessToken?: pulumi.Input<string>;
   /**
-   * Supabase API endpoint. Defaults to the public Management API (`https://api.supabase.com`).
+   * Supabase API endpoint. Can also be set via the `SUPABASE_API_ENDPOINT` environment variable. If neither is set, defaults
+   * to `https://api.supabase.com`. When both are specified, the provider configuration takes precedence over the environment
+   * variable.
    */
   endpoint?: pulumi.Input<string>;
 }

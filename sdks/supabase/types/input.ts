@@ -10,13 +10,48 @@ export interface ApikeySecretJwtTemplate {
   role?: pulumi.Input<string>;
 }
 
+export interface BranchDatabase {
+  /**
+   * Host
+   */
+  host?: pulumi.Input<string>;
+  /**
+   * Branch project ref
+   */
+  id?: pulumi.Input<string>;
+  /**
+   * JWT secret
+   */
+  jwtSecret?: pulumi.Input<string>;
+  /**
+   * Password
+   */
+  password?: pulumi.Input<string>;
+  /**
+   * Port
+   */
+  port?: pulumi.Input<number>;
+  /**
+   * Status
+   */
+  status?: pulumi.Input<string>;
+  /**
+   * User
+   */
+  user?: pulumi.Input<string>;
+  /**
+   * Postgres version
+   */
+  version?: pulumi.Input<string>;
+}
+
 export interface EdgeFunctionSecretsSecret {
   /**
-   * Secret name. Names starting with `SUPABASE_` are reserved.
+   * Name of the secret. Must not start with the `SUPABASE_` prefix — such names are reserved internally by Supabase, cannot be created, updated, or deleted via the API, and are automatically filtered out from reads and imports.
    */
   name: pulumi.Input<string>;
   /**
-   * Secret value.
+   * The plaintext secret value. Stored in state when managed by Pulumi.
    */
   value: pulumi.Input<string>;
 }

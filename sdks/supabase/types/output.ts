@@ -10,53 +10,57 @@ export interface ApikeySecretJwtTemplate {
 
 export interface BranchDatabase {
   /**
-   * Branch project ref.
-   */
-  id: string;
-  /**
-   * Host of the branch database.
+   * Host
    */
   host: string;
   /**
-   * Port of the branch database.
+   * Branch project ref
    */
-  port: number;
+  id: string;
   /**
-   * Database user.
+   * JWT secret
    */
-  user: string;
+  jwtSecret: string;
   /**
-   * Database password.
+   * Password
    */
   password: string;
   /**
-   * Postgres version.
+   * Port
    */
-  version: string;
+  port: number;
   /**
-   * Branch status.
+   * Status
    */
   status: string;
+  /**
+   * User
+   */
+  user: string;
+  /**
+   * Postgres version
+   */
+  version: string;
 }
 
 export interface EdgeFunctionSecretsSecret {
   /**
-   * Secret name. Names starting with `SUPABASE_` are reserved.
+   * Name of the secret. Must not start with the `SUPABASE_` prefix — such names are reserved internally by Supabase, cannot be created, updated, or deleted via the API, and are automatically filtered out from reads and imports.
    */
   name: string;
   /**
-   * Secret value.
+   * The plaintext secret value. Stored in state when managed by Pulumi.
    */
   value: string;
 }
 
 export interface GetApikeysSecretKey {
   /**
-   * The secret API key value.
+   * The secret API key value
    */
   apiKey: string;
   /**
-   * The name of the secret key.
+   * Name of the secret key
    */
   name: string;
 }
