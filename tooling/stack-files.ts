@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE } from "../config/schema";
+import { urlSecretNames } from "../config/schema/alerts";
 import type { RawConfig } from "../config/load";
 
 export class StackFileError extends Error {
@@ -125,12 +126,21 @@ export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; pla
   } catch {
     return { config: raw, placeholders: [] };
   }
+  let urlNames: string[] = [];
+  try {
+    urlNames = urlSecretNames(JSON.parse(raw.values[`${CONFIG_NAMESPACE}:alerts`] ?? "{}"));
+  } catch {
+    urlNames = [];
+  }
   const placeholders: string[] = [];
   const filled = { ...current };
   for (const { name, kind } of declared) {
     if (typeof name !== "string" || filled[name] !== undefined) continue;
     const prefix = kind ? (PLACEHOLDER_PREFIX_BY_KIND[kind]?.[environment] ?? "") : "";
-    filled[name] = `${prefix}${PLACEHOLDER_MARK}:${name}`;
+    // URL-valued secrets (the PagerDuty integration URL) get a URL that cannot resolve (.invalid).
+    filled[name] = urlNames.includes(name)
+      ? `https://${PLACEHOLDER_MARK}.invalid/${name}`
+      : `${prefix}${PLACEHOLDER_MARK}:${name}`;
     placeholders.push(name);
   }
   if (placeholders.length === 0) return { config: raw, placeholders };

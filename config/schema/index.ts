@@ -3,7 +3,10 @@
  * composes them and holds the rules that span areas or depend on the environment.
  */
 import { z } from "zod";
+import { alertsSchema, checkAlertsRules } from "./alerts";
 import { appSchema, changeWindowOverrideSchema } from "./app";
+import { billingSchema, checkBillingRules } from "./billing";
+import { cdnSchema, checkCdnRules } from "./cdn";
 import { ENVIRONMENTS, example, isAnyAddress, isClientExposedName } from "./common";
 import { databaseSchema } from "./database";
 import {
@@ -24,6 +27,9 @@ export const goliveConfigShape = {
   secrets: secretsSchema,
   providedSecrets: providedSecretsSchema.default({}),
   changeWindowOverride: changeWindowOverrideSchema.optional(),
+  cdn: cdnSchema,
+  alerts: alertsSchema.prefault({}),
+  billing: billingSchema,
 };
 
 export const goliveConfigSchema = z.strictObject(goliveConfigShape);
@@ -153,6 +159,17 @@ export function checkConfigRules(
       );
     }
   }
+
+  issues.push(...checkCdnRules(config.cdn, config.app, env));
+  issues.push(
+    ...checkAlertsRules(config.alerts, {
+      environment: env,
+      owner: config.app.owner,
+      providedSecretNames: config.secrets.provided.map((secret) => secret.name),
+      providedValues: config.providedSecrets,
+    }),
+  );
+  issues.push(...checkBillingRules(config.billing, env));
 
   checkSecretNames(config, issues);
   checkProvidedValues(config, secretKeys, issues);
