@@ -67,7 +67,7 @@ export class Settings extends pulumi.CustomResource {
   /**
    * Enforce SSL connections to the database
    */
-  declare public readonly sslEnforcement: pulumi.Output<boolean>;
+  declare public readonly sslEnforcement: pulumi.Output<boolean | undefined>;
   /**
    * Storage settings as serialised JSON
    */
