@@ -8,6 +8,7 @@ import { appSchema, changeWindowOverrideSchema } from "./app";
 import { billingSchema, checkBillingRules } from "./billing";
 import { cdnSchema, checkCdnRules } from "./cdn";
 import { ENVIRONMENTS, example, isAnyAddress, isClientExposedName } from "./common";
+import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import {
   DERIVED_SECRET_NAMES,
@@ -30,6 +31,7 @@ export const goliveConfigShape = {
   cdn: cdnSchema,
   alerts: alertsSchema.prefault({}),
   billing: billingSchema,
+  cron: cronSchema.prefault({}),
 };
 
 export const goliveConfigSchema = z.strictObject(goliveConfigShape);
@@ -172,6 +174,7 @@ export function checkConfigRules(
   issues.push(...checkBillingRules(config.billing, env));
 
   checkSecretNames(config, issues);
+  checkCronSecret(config, issues);
   checkProvidedValues(config, secretKeys, issues);
   checkPublicVariables(config, issues);
 
@@ -185,6 +188,19 @@ export function checkConfigRules(
     }
   }
   return issues;
+}
+
+/** CRON-02: jobs authenticate with a generated secret from the environment's secret store. */
+function checkCronSecret(config: GoliveConfig, issues: ConfigRuleIssue[]): void {
+  if (config.cron.jobs.length === 0) return;
+  const name = config.cron.secretName;
+  if (!config.secrets.generated.some((secret) => secret.name === name)) {
+    issues.push({
+      key: "golive:cron.secretName",
+      message: `jobs authenticate with ${name}, which must be a generated secret in golive:secrets.generated (CRON-02)`,
+      fix: `pulumi config set --path 'golive:secrets.generated[0].name' ${name}`,
+    });
+  }
 }
 
 function checkSecretNames(config: GoliveConfig, issues: ConfigRuleIssue[]): void {
