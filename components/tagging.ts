@@ -34,6 +34,7 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:iam/rolePolicy:RolePolicy",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:kms/alias:Alias",
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
   "aws:lambda/permission:Permission",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
