@@ -1,0 +1,3 @@
+import type { PolicySpec } from "./lib/define";
+
+export const CRON_POLICIES: readonly PolicySpec[] = [];

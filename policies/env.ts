@@ -1,0 +1,387 @@
+/** ENV: environments are told apart, separated, tagged, and prod changes only in its window. */
+import {
+  checkOverride,
+  describeLocal,
+  describeWindow,
+  isInsideWindow,
+  windowFromConfig,
+} from "./lib/change-window";
+import { clockNote } from "./lib/clock";
+import { appConfigSchema, readConfigKey, type AppConfig } from "./lib/config";
+import type { Check, PolicySpec, ResourceView } from "./lib/define";
+import {
+  ENVIRONMENT_WORDS,
+  environmentFromName,
+  otherEnvironment,
+  type EnvironmentName,
+} from "./lib/environment";
+import { effectiveTags, providerList } from "./lib/props";
+import { keyMode } from "./lib/secrets";
+import { isAws, T } from "./lib/types";
+import { formatPath, stringLeaves, UNKNOWN } from "./lib/unknowns";
+
+/** `golive:app` when it parses; a malformed value is reported once by the policy that reads it. */
+export function appConfig(check: Check): AppConfig | undefined {
+  const read = readConfigKey(check.ctx.config, "golive:app", appConfigSchema);
+  if (!read.ok) {
+    check.violation(`${read.key} cannot be read: ${read.problem}`);
+    return undefined;
+  }
+  return read.value;
+}
+
+const environmentIdentity: PolicySpec = {
+  name: "env-01-environment-identity",
+  id: "ENV-01",
+  description:
+    "The stack name, golive:environment and the root golive:environment:Environment component agree on staging or prod.",
+  severity: "critical",
+  alwaysMandatory: true,
+  remediationSteps:
+    "Name the stack `prod` or `staging` (or `<name>-prod` / `<name>-staging`), set `pulumi config set golive:environment <prod|staging>` to match, and create exactly one root `golive:environment:Environment` component named after the environment.",
+  resource: {
+    types: [T.stack, T.environment],
+    validate(resource, check) {
+      const resolution = check.ctx.environment;
+      if (resource.type === T.stack) {
+        if (check.ctx.configError)
+          check.violation(`the stack config cannot be read: ${check.ctx.configError}`);
+        if (resolution.invalidConfigValue !== undefined) {
+          check.violation(
+            `golive:environment is "${resolution.invalidConfigValue}"; it must be staging or prod`,
+          );
+        }
+        if (resolution.conflict) {
+          check.violation(
+            `environments disagree: ${resolution.conflict}; the pack enforces prod's rules until they agree`,
+          );
+        } else if (!resolution.name) {
+          check.violation(
+            `cannot tell whether stack "${resolution.stackName ?? "(unknown)"}" is staging or prod; the pack enforces prod's rules`,
+          );
+        }
+        return;
+      }
+      const fromComponent =
+        resource.name === "prod" || resource.name === "staging" ? resource.name : undefined;
+      if (!fromComponent) {
+        check.violation(
+          `the environment component is named "${resource.name}"; it must be named staging or prod`,
+        );
+        return;
+      }
+      if (resolution.name && fromComponent !== resolution.name) {
+        check.violation(
+          `the environment component says ${fromComponent} but the stack is ${resolution.name} (stack "${resolution.stackName ?? ""}", golive:environment ${resolution.fromConfig ?? "unset"})`,
+        );
+      }
+    },
+  },
+  stack(resources, check) {
+    const roots = resources.filter(
+      (resource) => resource.type === T.environment && (!resource.parent || resource.parent.type === T.stack),
+    );
+    if (roots.length === 0) {
+      check.violation("the stack has no root golive:environment:Environment component");
+    } else if (roots.length > 1) {
+      check.violation(`the stack has ${roots.length} root environment components; it must have one`);
+    }
+  },
+};
+
+function checkAwsProvider(
+  provider: { urn: string; name: string; props: Record<string, unknown> },
+  check: Check,
+) {
+  const environment = check.env;
+  const other = otherEnvironment(environment);
+  const app = appConfig(check);
+  const accounts = app?.awsAccounts;
+  const allowed = check.mustBeKnown(
+    () => providerList(provider.props, "allowedAccountIds"),
+    `allowedAccountIds of AWS provider "${provider.name}"`,
+    provider.urn,
+  );
+  if (allowed === UNKNOWN) return;
+  if (!allowed || allowed.length === 0) {
+    check.violation(
+      `AWS provider "${provider.name}" has no allowedAccountIds; pin it to the ${environment} account${accounts ? ` ${accounts[environment]}` : ""}`,
+      provider.urn,
+    );
+    return;
+  }
+  if (!accounts) {
+    check.violation(
+      "golive:app.awsAccounts is not set, so the pack cannot tell this environment's AWS account from the other's",
+      provider.urn,
+    );
+    return;
+  }
+  if (accounts.staging === accounts.prod) {
+    check.violation("golive:app.awsAccounts gives staging and prod the same AWS account", provider.urn);
+  }
+  if (allowed.includes(accounts[other]) && accounts[other] !== accounts[environment]) {
+    check.violation(
+      `AWS provider "${provider.name}" allows the ${other} account ${accounts[other]}; a ${environment} stack must never reach it`,
+      provider.urn,
+    );
+  } else if (allowed.length !== 1 || allowed[0] !== accounts[environment]) {
+    check.violation(
+      `AWS provider "${provider.name}" allows [${allowed.join(", ")}]; it must allow exactly the ${environment} account ${accounts[environment]}`,
+      provider.urn,
+    );
+  }
+}
+
+const awsAccountPinned: PolicySpec = {
+  name: "env-01-aws-account-pinned",
+  id: "ENV-01",
+  description:
+    "Every AWS provider is pinned (allowedAccountIds) to this environment's account and never the other's.",
+  severity: "critical",
+  remediationSteps:
+    "Set `aws:allowedAccountIds` (and `allowedAccountIds` on explicit providers) to exactly the account in `golive:app.awsAccounts.<environment>`; staging and prod use different accounts.",
+  resource: {
+    types: [T.awsProvider],
+    validate(resource, check) {
+      checkAwsProvider(resource, check);
+    },
+  },
+  stack(resources, check) {
+    // Providers the engine never analyzed as resources (seen only as a resource's provider).
+    const analyzed = new Set(resources.filter((r) => r.type === T.awsProvider).map((r) => r.urn));
+    const seen = new Map<string, { urn: string; name: string; props: Record<string, unknown> }>();
+    for (const resource of resources) {
+      const provider = resource.provider;
+      if (provider && provider.type === T.awsProvider && !analyzed.has(provider.urn))
+        seen.set(provider.urn, provider);
+    }
+    for (const provider of seen.values()) checkAwsProvider(provider, check);
+  },
+};
+
+const HOSTNAME = /\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\b/gi;
+
+/** Where a resource names the other environment: its name, hostnames in its inputs, the other account. */
+export function crossEnvironmentFindings(
+  resource: Pick<ResourceView, "type" | "name" | "props">,
+  environment: EnvironmentName,
+  otherAccount: string | undefined,
+): string[] {
+  const other = otherEnvironment(environment);
+  const words = new Set(ENVIRONMENT_WORDS[other]);
+  const tokens = (text: string) =>
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((token) => token !== "");
+  const findings: string[] = [];
+  const nameHit = tokens(resource.name).find((token) => words.has(token));
+  if (nameHit) findings.push(`its name "${resource.name}" says "${nameHit}"`);
+  for (const leaf of stringLeaves(resource.props)) {
+    if (leaf.unknown || typeof leaf.value !== "string") continue;
+    const where = formatPath(leaf.path);
+    if (otherAccount && leaf.value.includes(otherAccount)) {
+      findings.push(`${where} contains the ${other} AWS account ${otherAccount}`);
+      continue;
+    }
+    const key = (leaf.key ?? "").toLowerCase();
+    const candidates = new Set<string>();
+    for (const match of leaf.value.matchAll(HOSTNAME)) candidates.add(match[1]!);
+    if (["name", "bucket", "nameprefix", "bucketprefix", "fqdn", "hostname", "domain"].includes(key)) {
+      candidates.add(leaf.value);
+    }
+    for (const candidate of candidates) {
+      const hit = tokens(candidate).find((token) => words.has(token));
+      if (hit) findings.push(`${where} refers to "${candidate}" ("${hit}")`);
+    }
+  }
+  return findings;
+}
+
+const noCrossEnvironmentReferences: PolicySpec = {
+  name: "env-01-no-cross-environment-references",
+  id: "ENV-01",
+  description:
+    "No resource names, hostnames or ARNs of the other environment: prod never references staging, staging never prod.",
+  severity: "high",
+  remediationSteps:
+    "Derive names and hostnames from this stack's environment (golive:app.hostname, the environment component's name) and reference only resources of this stack's account.",
+  resource: {
+    validate(resource, check) {
+      if (resource.type === T.stack || resource.type.startsWith("pulumi:providers:")) return;
+      if (resource.type === T.environment) return;
+      const other = otherEnvironment(check.env);
+      const accounts = readConfigKey(check.ctx.config, "golive:app", appConfigSchema);
+      const otherAccount = accounts.ok ? accounts.value?.awsAccounts?.[other] : undefined;
+      for (const finding of crossEnvironmentFindings(resource, check.env, otherAccount)) {
+        check.violation(`${resource.type} "${resource.name}" references ${other}: ${finding}`);
+      }
+    },
+  },
+};
+
+/** Where live/test third-party keys travel: secret stores and runtime environments. */
+const KEY_CARRIERS: Readonly<Record<string, string>> = {
+  [T.secretVersion]: "secretString",
+  [T.supabaseFunctionSecrets]: "secrets",
+  [T.lambda]: "environment",
+  [T.ssmParameter]: "value",
+};
+
+const thirdPartyKeyMode: PolicySpec = {
+  name: "env-02-third-party-key-mode",
+  id: "ENV-02",
+  description:
+    "prod carries live-mode third-party keys and staging test-mode keys (Stripe sk_/pk_/rk_ live vs test).",
+  severity: "critical",
+  remediationSteps:
+    "Set the prod stack's provided secrets to live keys (`sk_live_…`) and staging's to test keys (`sk_test_…`): `pulumi config set --secret --path 'golive:providedSecrets.<NAME>' <value>`.",
+  resource: {
+    validate(resource, check) {
+      const wanted = check.env === "prod" ? "live" : "test";
+      let unknown = false;
+      for (const leaf of stringLeaves(resource.props)) {
+        if (leaf.unknown) {
+          unknown = true;
+          continue;
+        }
+        const mode = keyMode(leaf.value as string);
+        if (mode && mode.mode !== wanted) {
+          check.violation(
+            `${formatPath(leaf.path)} of ${resource.type} "${resource.name}" holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
+          );
+        }
+      }
+      const carrier = KEY_CARRIERS[resource.type];
+      if (unknown && carrier) check.undeterminable(`.${carrier} of ${resource.type} "${resource.name}"`);
+    },
+  },
+};
+
+/** AWS types that take tags (their args have `tags`); any other AWS resource with a `tags` input counts too. */
+const TAGGABLE = new Set<string>([
+  T.kmsKey,
+  T.secret,
+  T.bucket,
+  T.bucketV2,
+  T.topic,
+  T.slackChannel,
+  T.metricAlarm,
+  T.logGroup,
+  T.healthCheck,
+  T.budget,
+  T.anomalyMonitor,
+  T.anomalySubscription,
+  T.queue,
+  T.lambda,
+  T.rdsInstance,
+  T.rdsCluster,
+  T.dynamoTable,
+  T.ssmParameter,
+  "aws:iam/role:Role",
+  "aws:scheduler/scheduleGroup:ScheduleGroup",
+]);
+
+export const REQUIRED_TAGS = ["app", "environment", "owner", "cost-center"] as const;
+
+const requiredTags: PolicySpec = {
+  name: "env-03-required-tags",
+  id: "ENV-03",
+  description:
+    "Every taggable AWS resource carries app, environment, owner and cost-center tags (provider default tags count).",
+  severity: "medium",
+  remediationSteps:
+    "Set the tags once as provider default tags (`aws:defaultTags.tags`) from golive:app (name, owner, costCenter) and the environment; resources created outside the components need them too.",
+  resource: {
+    validate(resource, check) {
+      if (!isAws(resource.type)) return;
+      const hasTagsInput = "tags" in (resource.props as object) || "tagsAll" in (resource.props as object);
+      if (!TAGGABLE.has(resource.type) && !hasTagsInput) return;
+      const tags = effectiveTags(resource);
+      const missing = REQUIRED_TAGS.filter((key) => !tags.values.has(key));
+      if (missing.length > 0 && tags.unknown) {
+        check.undeterminable(`the tags of ${resource.type} "${resource.name}"`);
+      } else if (missing.length > 0) {
+        check.violation(`${resource.type} "${resource.name}" lacks the tag(s) ${missing.join(", ")}`);
+      }
+      const environmentTag = tags.values.get("environment");
+      if (typeof environmentTag === "string" && environmentFromName(environmentTag) !== check.env) {
+        check.violation(
+          `${resource.type} "${resource.name}" is tagged environment=${environmentTag} in a ${check.env} stack`,
+        );
+      }
+    },
+  },
+};
+
+const changeWindow: PolicySpec = {
+  name: "env-04-change-window",
+  id: "ENV-04",
+  description:
+    "prod changes happen inside the change window (default Mon–Thu 02:00–16:00 UTC) unless golive:changeWindowOverride is set with a reason, an approver and an expiry at most 72 h ahead.",
+  severity: "high",
+  remediationSteps:
+    "Deploy inside the window, or set `golive:changeWindowOverride` to {reason (10+ characters), approvedBy, expiresAt (ISO date-time, at most 72 h ahead)} for this deploy and remove it afterwards.",
+  configSchema: {
+    properties: {
+      days: {
+        type: "array",
+        items: { type: "string", enum: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
+        default: ["mon", "tue", "wed", "thu"],
+        description: "Days changes are allowed on.",
+      },
+      startHour: { type: "integer", minimum: 0, maximum: 23, default: 2, description: "First allowed hour." },
+      endHour: {
+        type: "integer",
+        minimum: 1,
+        maximum: 24,
+        default: 16,
+        description: "End hour (exclusive).",
+      },
+      timeZone: { type: "string", default: "UTC", description: "IANA time zone of days and hours." },
+    },
+  },
+  resource: {
+    types: [T.stack],
+    validate(_resource, check) {
+      const clock = check.ctx.clock;
+      const note = clockNote(clock);
+      if (clock.error) {
+        check.violation(`the clock cannot be read: ${clock.error}`);
+        return;
+      }
+      const { window, problems } = windowFromConfig(check.config());
+      for (const problem of problems) check.violation(problem);
+      const now = clock.now();
+      if (isInsideWindow(now, window)) return;
+      const outside = `it is ${describeLocal(now, window)}${note}, outside the prod change window (${describeWindow(window)})`;
+      const raw = check.ctx.config.get("golive:changeWindowOverride");
+      if (raw === undefined) {
+        check.violation(
+          `${outside}; set golive:changeWindowOverride {reason, approvedBy, expiresAt} to deploy anyway`,
+        );
+        return;
+      }
+      const result = checkOverride(raw, now);
+      if (!result.override) {
+        check.violation(
+          `${outside}, and golive:changeWindowOverride is not valid: ${result.problems.join("; ")}`,
+        );
+        return;
+      }
+      check.notice(
+        `${outside}; allowed by golive:changeWindowOverride approved by ${result.override.approvedBy} until ${result.override.expiresAt.toISOString()}: ${result.override.reason}`,
+      );
+    },
+  },
+};
+
+export const ENV_POLICIES: readonly PolicySpec[] = [
+  environmentIdentity,
+  awsAccountPinned,
+  noCrossEnvironmentReferences,
+  thirdPartyKeyMode,
+  requiredTags,
+  changeWindow,
+];
