@@ -1,0 +1,364 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, type ConfigProblem } from "../config/errors";
+import { parseStackConfig, type RawConfig } from "../config/load";
+import { alertsSchema, urlSecretNames } from "../config/schema/alerts";
+import { billingSchema } from "../config/schema/billing";
+import { cdnSchema, checkCdnRules } from "../config/schema/cdn";
+import { PLACEHOLDER_MARK } from "../tooling/stack-files";
+import { editKey, stackConfig } from "./support/stacks";
+
+/** Parse and return the ConfigError's problems; fails the test when the config is accepted. */
+function problemsOf(raw: RawConfig): readonly ConfigProblem[] {
+  try {
+    parseStackConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+function problemAt(problems: readonly ConfigProblem[], key: string): ConfigProblem {
+  const found = problems.find((problem) => problem.key === key);
+  if (!found) throw new Error(`no problem at ${key}; problems: ${problems.map((p) => p.key).join(", ")}`);
+  return found;
+}
+
+type Json = Record<string, unknown>;
+const obj = (value: unknown) => value as Json;
+const list = (value: unknown) => value as Json[];
+
+describe("the committed stacks' edge, alerts and billing sections", () => {
+  it("prod: owns the zone policy, WAF on, HSTS a year, three per-path rate limits, DMARC quarantine", () => {
+    const config = parseStackConfig(stackConfig("prod"));
+    expect(config.cdn.zone.managePolicy).toBe(true);
+    expect(config.cdn.waf.managedRules).toBe(true);
+    expect(config.cdn.hsts.maxAgeSeconds).toBeGreaterThanOrEqual(15_552_000);
+    expect(config.cdn.rateLimits.map((limit) => limit.path)).toEqual([
+      "/api/*",
+      "/api/auth/*",
+      "/api/webhooks/*",
+    ]);
+    expect(config.cdn.admin?.paths).toEqual(["/admin*"]);
+    expect(config.cdn.mail?.dmarc.policy).toBe("quarantine");
+    expect(config.alerts.uptime.targetPercent).toBe(99.9);
+    expect(config.alerts.latency.p95Seconds).toBe(2);
+    expect(config.alerts.pagerDuty?.integrationUrlSecret).toBe("PAGERDUTY_CLOUDWATCH_URL");
+    expect(config.billing.actualAlertPercent).toBe(80);
+    expect(config.billing.forecastAlertPercent).toBe(100);
+  });
+
+  it("offline plans fill the PagerDuty URL with an https placeholder that cannot resolve", () => {
+    const url = parseStackConfig(stackConfig("prod")).providedSecrets.PAGERDUTY_CLOUDWATCH_URL;
+    expect(url).toMatch(/^https:\/\//);
+    expect(url).toContain(PLACEHOLDER_MARK);
+    expect(new URL(url!).hostname.endsWith(".invalid")).toBe(true);
+    expect(urlSecretNames({ pagerDuty: { integrationUrlSecret: "X_URL" } })).toEqual(["X_URL"]);
+    expect(urlSecretNames("not an object")).toEqual([]);
+  });
+
+  it("staging shares the zone without owning it, and needs no pager", () => {
+    const config = parseStackConfig(stackConfig("staging"));
+    expect(config.cdn.zone.managePolicy).toBe(false);
+    expect(config.alerts.pagerDuty).toBeUndefined();
+  });
+
+  it("defaults follow the seeds: 99.9% uptime, p95 2 s, 30/365 days of logs, seed 004's Permissions-Policy", () => {
+    const alerts = alertsSchema.parse({});
+    expect(alerts.uptime.targetPercent).toBe(99.9);
+    expect(alerts.latency.p95Seconds).toBe(2);
+    expect(alerts.logs.debugRetentionDays).toBe(30);
+    expect(alerts.logs.auditRetentionDays).toBe(365);
+    const cdn = cdnSchema.parse({ zone: { plan: "pro" }, origin: "cname.vercel-dns.com" });
+    expect(cdn.headers.permissionsPolicy).toBe("geolocation=(), microphone=(), camera=()");
+    expect(cdn.tls).toEqual({ minVersion: "1.2", tls13: "on" });
+    expect(billingSchema.parse({ monthlyBudgetUsd: 100 }).anomaly.minImpactUsd).toBe(50);
+  });
+});
+
+describe("bad edge config gives a clear error naming the key and the fix", () => {
+  it("an invalid CIDR in the admin allow-list", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.admin).allowedCidrs = ["44.210.10.0/24", "office-network"];
+    });
+    const problem = problemAt(problemsOf(raw), "golive:cdn.admin.allowedCidrs[1]");
+    expect(problem.message).toContain('"office-network" is not a CIDR block');
+    expect(problem.fix).toBe(
+      "pulumi config set --stack prod --path 'golive:cdn.admin.allowedCidrs[1]' 76.76.21.0/24",
+    );
+  });
+
+  it("a private range in the admin allow-list", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.admin).allowedCidrs = ["10.0.0.0/8"];
+    });
+    expect(problemAt(problemsOf(raw), "golive:cdn.admin.allowedCidrs[0]").message).toContain("private");
+  });
+
+  it("0.0.0.0/0 as the prod admin allow-list", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.admin).allowedCidrs = ["0.0.0.0/0"];
+    });
+    const problems = problemsOf(raw);
+    expect(problems.map((p) => p.message).join("\n")).toMatch(/admits every address|range/);
+  });
+
+  it("DMARC p=none in prod", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(obj(cdn.mail).dmarc).policy = "none";
+    });
+    const problem = problemAt(problemsOf(raw), "golive:cdn.mail.dmarc.policy");
+    expect(problem.message).toContain("EDGE-08");
+    expect(problem.fix).toBe("pulumi config set --path 'golive:cdn.mail.dmarc.policy' quarantine");
+  });
+
+  it("DMARC p=none is allowed outside prod", () => {
+    const cdn = cdnSchema.parse({
+      zone: { plan: "pro" },
+      origin: "cname.vercel-dns.com",
+      mail: {
+        domain: "example.com",
+        spf: { name: "send.example.com", includes: ["amazonses.com"] },
+        dkim: [{ name: "resend._domainkey.example.com", type: "TXT", content: "p=QUJD" }],
+        dmarc: { policy: "none" },
+      },
+    });
+    const app = { domain: "example.com", hostname: "staging.example.com" };
+    expect(checkCdnRules(cdn, app, "staging")).toEqual([]);
+    expect(checkCdnRules(cdn, app, "prod").map((issue) => issue.key)).toContain(
+      "golive:cdn.mail.dmarc.policy",
+    );
+  });
+
+  it("a zero rate limit", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      list(cdn.rateLimits)[1]!.requests = 0;
+    });
+    const problem = problemAt(problemsOf(raw), "golive:cdn.rateLimits[1].requests");
+    expect(problem.message).toContain("a limit of 0 requests would block every request");
+    expect(problem.fix).toBe("pulumi config set --stack prod --path 'golive:cdn.rateLimits[1].requests' 100");
+  });
+
+  it("a rate-limit period Cloudflare does not accept", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      list(cdn.rateLimits)[0]!.periodSeconds = 45;
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:cdn.rateLimits[0].periodSeconds").message).toContain(
+      "10, 60, 120, 300, 600, 3600",
+    );
+  });
+
+  it("more rate-limit rules than the plan allows", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.zone).plan = "pro";
+    });
+    expect(problemAt(problemsOf(raw), "golive:cdn.rateLimits").message).toBe(
+      "has 3 rules; the pro plan allows 2 (raise golive:cdn.zone.plan or merge paths)",
+    );
+  });
+
+  it("a path pattern with a '*' in the middle or a quote", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.admin).paths = ["/admin/*/users", '/a"b'];
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:cdn.admin.paths[0]").message).toContain("optionally ending in '*'");
+    expect(problemAt(problems, "golive:cdn.admin.paths[1]").message).toContain("must be a URL path");
+  });
+
+  it("HSTS under six months and the managed WAF off in prod", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.hsts).maxAgeSeconds = 86_400;
+      obj(cdn.waf).managedRules = false;
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:cdn.hsts.maxAgeSeconds").message).toContain("at least 6 months");
+    expect(problemAt(problems, "golive:cdn.waf.managedRules").message).toContain("EDGE-09");
+  });
+
+  it("the managed WAF on a free plan", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.zone).plan = "free";
+      cdn.rateLimits = [list(cdn.rateLimits)[0]];
+      list(obj(cdn.cache).static).forEach((entry) => (entry.edgeTtlSeconds = 86_400));
+    });
+    expect(problemAt(problemsOf(raw), "golive:cdn.waf.managedRules").message).toContain("Pro plan or above");
+  });
+
+  it("prod without mail records, or a prod stack that does not own its zone's policy", () => {
+    const noMail = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      delete cdn.mail;
+    });
+    expect(problemAt(problemsOf(noMail), "golive:cdn.mail").message).toContain("SPF, DKIM and DMARC");
+    const shared = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.zone).managePolicy = false;
+    });
+    expect(problemAt(problemsOf(shared), "golive:cdn.zone.managePolicy").message).toContain("prod must own");
+  });
+
+  it("policy settings in a stack that does not own the zone have no effect and are refused", () => {
+    const raw = editKey(stackConfig("staging"), "golive:cdn", (cdn) => {
+      cdn.rateLimits = [{ path: "/api/*", requests: 100, periodSeconds: 60 }];
+    });
+    const problem = problemAt(problemsOf(raw), "golive:cdn.rateLimits");
+    expect(problem.message).toContain("has no effect");
+  });
+
+  it("a DKIM TXT record without a key", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      list(obj(cdn.mail).dkim)[0]!.content = "v=DKIM1; k=rsa";
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:cdn.mail.dkim[0].content").message).toContain("p=<base64>");
+  });
+
+  it("a mail record outside the zone", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(obj(cdn.mail).spf).name = "send.example.org";
+    });
+    expect(problemAt(problemsOf(raw), "golive:cdn.mail.spf.name").message).toBe(
+      "send.example.org is not in the zone dirtfree.com, so golive cannot publish it",
+    );
+  });
+
+  it("creating a zone without the account id", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.zone).create = true;
+    });
+    expect(problemAt(problemsOf(raw), "golive:cdn.zone.accountId").message).toContain(
+      "is required to create a zone",
+    );
+  });
+
+  it("a typo in a key is named with a suggestion", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      cdn.rateLimit = cdn.rateLimits;
+      delete cdn.rateLimits;
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:cdn.rateLimit").message).toContain('did you mean "rateLimits"');
+  });
+});
+
+describe("bad alerts and billing config", () => {
+  it("a budget of 0", () => {
+    const raw = editKey(stackConfig("prod"), "golive:billing", (billing) => {
+      billing.monthlyBudgetUsd = 0;
+    });
+    const problem = problemAt(problemsOf(raw), "golive:billing.monthlyBudgetUsd");
+    expect(problem.message).toBe("must be greater than 0");
+    expect(problem.fix).toBe("pulumi config set --stack prod --path 'golive:billing.monthlyBudgetUsd' 500");
+  });
+
+  it("a budget of 0 is refused in staging too", () => {
+    const raw = editKey(stackConfig("staging"), "golive:billing", (billing) => {
+      billing.monthlyBudgetUsd = 0;
+    });
+    expect(problemAt(problemsOf(raw), "golive:billing.monthlyBudgetUsd").message).toBe(
+      "must be greater than 0",
+    );
+  });
+
+  it("a missing billing section", () => {
+    const raw = stackConfig("prod");
+    const values = { ...raw.values };
+    delete values["golive:billing"];
+    expect(problemAt(problemsOf({ ...raw, values }), "golive:billing").message).toContain("is required");
+  });
+
+  it("an anomaly threshold at or above the budget", () => {
+    const raw = editKey(stackConfig("prod"), "golive:billing", (billing) => {
+      obj(billing.anomaly).minImpactUsd = 1000;
+    });
+    expect(problemAt(problemsOf(raw), "golive:billing.anomaly.minImpactUsd").message).toContain(
+      "below the monthly budget",
+    );
+  });
+
+  it("prod budget alerts later than 80% actual / 100% forecast", () => {
+    const raw = editKey(stackConfig("prod"), "golive:billing", (billing) => {
+      billing.actualAlertPercent = 90;
+      billing.forecastAlertPercent = 120;
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:billing.actualAlertPercent").message).toContain("BILL-01");
+    expect(problemAt(problems, "golive:billing.forecastAlertPercent").message).toContain("BILL-01");
+  });
+
+  it("prod without PagerDuty or Slack", () => {
+    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
+      delete alerts.pagerDuty;
+      delete alerts.slack;
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:alerts.pagerDuty").message).toContain("must page");
+    expect(problemAt(problems, "golive:alerts.slack").message).toContain("ALERT-05");
+  });
+
+  it("prod with no critical email", () => {
+    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
+      obj(alerts.email).critical = [];
+    });
+    expect(problemAt(problemsOf(raw), "golive:alerts.email.critical").message).toContain("email");
+  });
+
+  it("a PagerDuty secret that is not declared, or whose value is not an https URL (never shown)", () => {
+    const undeclared = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
+      obj(alerts.pagerDuty).integrationUrlSecret = "PAGER_URL";
+    });
+    expect(
+      problemAt(problemsOf(undeclared), "golive:alerts.pagerDuty.integrationUrlSecret").message,
+    ).toContain("not declared in golive:secrets.provided");
+
+    const raw = stackConfig("prod");
+    const provided = JSON.parse(raw.values["golive:providedSecrets"]!) as Record<string, string>;
+    provided.PAGERDUTY_CLOUDWATCH_URL = "http://events.pagerduty.com/integration/abc123secretkey/enqueue";
+    const plainHttp = {
+      ...raw,
+      values: { ...raw.values, "golive:providedSecrets": JSON.stringify(provided) },
+    };
+    const problem = problemAt(problemsOf(plainHttp), "golive:providedSecrets.PAGERDUTY_CLOUDWATCH_URL");
+    expect(problem.message).toContain("https://");
+    expect(problem.message).not.toContain("abc123secretkey");
+    expect(problem.fix).toContain("--secret");
+  });
+
+  it("a log retention CloudWatch does not accept", () => {
+    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
+      obj(alerts.logs).debugRetentionDays = 45;
+    });
+    expect(problemAt(problemsOf(raw), "golive:alerts.logs.debugRetentionDays").message).toContain(
+      "1, 3, 5, 7, 14, 30",
+    );
+  });
+
+  it("audit logs kept less than a year in prod, but allowed in staging", () => {
+    const shorter = (alerts: Record<string, unknown>) => {
+      obj(alerts.logs).auditRetentionDays = 180;
+    };
+    const problem = problemAt(
+      problemsOf(editKey(stackConfig("prod"), "golive:alerts", shorter)),
+      "golive:alerts.logs.auditRetentionDays",
+    );
+    expect(problem.message).toContain("ALERT-07");
+    expect(
+      parseStackConfig(editKey(stackConfig("staging"), "golive:alerts", shorter)).alerts.logs
+        .auditRetentionDays,
+    ).toBe(180);
+  });
+
+  it("a Slack channel given by name instead of id", () => {
+    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
+      obj(alerts.slack).channelId = "#production-alerts";
+    });
+    expect(problemAt(problemsOf(raw), "golive:alerts.slack.channelId").message).toContain("not #name");
+  });
+
+  it("an uptime target of 100%", () => {
+    const raw = editKey(stackConfig("staging"), "golive:alerts", (alerts) => {
+      obj(alerts.uptime).targetPercent = 100;
+    });
+    expect(problemAt(problemsOf(raw), "golive:alerts.uptime.targetPercent").message).toContain("below 100");
+  });
+});
