@@ -1,0 +1,128 @@
+/** Builds one stack's report input from its preview output and optional engine event log. */
+import { readEventLog, toOpCounts, toRawState, type EventLogData } from "./events.js";
+import { EVENT_LOG_HINT, ReportInputError, loadReportInput } from "./load.js";
+import type { Diagnostic, OpCounts, StackReportInput } from "./model.js";
+import type { PreviewDocument } from "./schemas.js";
+import { foldReplacementSteps, toResourceChange, type RawStep } from "./steps.js";
+import { compareText, stripColors } from "./text.js";
+
+export interface InputFile {
+  /** Name used in messages and shown in the report. */
+  file: string;
+  text: string;
+}
+
+export interface StackInputFiles {
+  /** Label shown to reviewers, e.g. `staging`. */
+  name: string;
+  /** `pulumi preview --json` stdout; an engine event log is accepted here too. */
+  preview: InputFile;
+  /** `--event-log` output, for policy events (and counts when the preview lacks them). */
+  events?: InputFile;
+}
+
+function stepsFromPreview(document: PreviewDocument): RawStep[] {
+  return (document.steps ?? []).map((step) => {
+    const raw: RawStep = {
+      op: step.op,
+      urn: step.urn,
+      diffReasons: step.diffReasons ?? [],
+      replaceReasons: step.replaceReasons ?? [],
+    };
+    const oldState = toRawState(step.oldState, false);
+    if (oldState !== undefined) raw.old = oldState;
+    const newState = toRawState(step.newState, false);
+    if (newState !== undefined) raw.new = newState;
+    if (step.detailedDiff !== null && step.detailedDiff !== undefined) {
+      raw.detailedDiff = Object.entries(step.detailedDiff).map(([path, entry]) => ({
+        path,
+        kind: entry.kind,
+        inputDiff: entry.inputDiff === true,
+      }));
+    }
+    return raw;
+  });
+}
+
+function diagnosticsFromPreview(document: PreviewDocument): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const entry of document.diagnostics ?? []) {
+    if (entry.severity !== "warning" && entry.severity !== "error") continue;
+    const message = stripColors(entry.message).trim();
+    if (message === "") continue;
+    const diagnostic: Diagnostic = { severity: entry.severity, message };
+    if (typeof entry.urn === "string" && entry.urn !== "") diagnostic.urn = entry.urn;
+    diagnostics.push(diagnostic);
+  }
+  return diagnostics;
+}
+
+function countSteps(steps: readonly RawStep[]): OpCounts {
+  const counts: OpCounts = {};
+  for (const step of steps) counts[step.op] = (counts[step.op] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Parses and maps one stack's files. The preview decides the resources; the event log adds policy
+ * results, and the counts and duration when the preview has none. Throws `ReportInputError`.
+ */
+export function buildStackReport(input: StackInputFiles): StackReportInput {
+  const primary = loadReportInput(input.preview.file, input.preview.text);
+  let steps: RawStep[];
+  let counts: OpCounts | undefined;
+  let durationSeconds: number | undefined;
+  let maybeCorrupt = false;
+  let diagnostics: Diagnostic[];
+  let eventLog: EventLogData | undefined;
+
+  if (primary.format === "preview") {
+    const { document } = primary;
+    steps = stepsFromPreview(document);
+    if (document.changeSummary !== null && document.changeSummary !== undefined) {
+      counts = toOpCounts(document.changeSummary);
+    }
+    if (typeof document.duration === "number") durationSeconds = document.duration / 1e9;
+    maybeCorrupt = document.maybeCorrupt === true;
+    diagnostics = diagnosticsFromPreview(document);
+  } else {
+    eventLog = readEventLog(input.preview.file, primary.events);
+    steps = eventLog.steps;
+    counts = eventLog.counts;
+    durationSeconds = eventLog.durationSeconds;
+    maybeCorrupt = eventLog.maybeCorrupt === true;
+    diagnostics = eventLog.diagnostics;
+  }
+
+  if (input.events !== undefined) {
+    const secondary = loadReportInput(input.events.file, input.events.text);
+    if (secondary.format !== "events") {
+      throw new ReportInputError(
+        input.events.file,
+        `expected an engine event log but found \`pulumi preview --json\` output. ${EVENT_LOG_HINT}; the preview goes first: --stack NAME=PREVIEW.json,EVENTS.ndjson.`,
+      );
+    }
+    eventLog = readEventLog(input.events.file, secondary.events);
+    counts ??= eventLog.counts;
+    durationSeconds ??= eventLog.durationSeconds;
+    maybeCorrupt ||= eventLog.maybeCorrupt === true;
+    // The preview repeats the log's diagnostics; use the log's only when the preview has none.
+    if (diagnostics.length === 0) diagnostics = eventLog.diagnostics;
+  }
+
+  const folded = foldReplacementSteps(steps);
+  const resources = folded
+    .map(toResourceChange)
+    .sort((a, b) => compareText(a.urn, b.urn) || compareText(a.op, b.op));
+  const report: StackReportInput = {
+    name: input.name,
+    sources: [input.preview.file, ...(input.events ? [input.events.file] : [])],
+    resources,
+    counts: counts ?? countSteps(folded),
+    diagnostics,
+  };
+  if (durationSeconds !== undefined) report.durationSeconds = durationSeconds;
+  if (maybeCorrupt) report.maybeCorrupt = true;
+  if (eventLog !== undefined) report.policy = eventLog.policy;
+  return report;
+}
