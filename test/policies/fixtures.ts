@@ -80,8 +80,8 @@ export function res(
   props: Record<string, unknown> = {},
   extra: Partial<TestResource> = {},
   env: Env = "prod",
-): TestResource {
-  return { type, name, props, urn: urnOf(type, name, env), ...extra };
+): TestResource & { readonly urn: string } {
+  return { type, name, props, ...extra, urn: extra.urn ?? urnOf(type, name, env) };
 }
 
 export function tagsFor(env: Env): Record<string, string> {
