@@ -81,6 +81,12 @@ export function str(value: unknown, ...path: (string | number)[]): string | unde
   return typeof found === "string" ? found : undefined;
 }
 
+/** A known string at a path; undefined when absent, unknown or not a string. */
+export function peekString(value: unknown, ...path: (string | number)[]): string | undefined {
+  const found = peek(value, ...path);
+  return typeof found === "string" ? found : undefined;
+}
+
 export function num(value: unknown, ...path: (string | number)[]): number | undefined | Unknown {
   const found = peek(value, ...path);
   if (found === UNKNOWN) return UNKNOWN;

@@ -107,3 +107,40 @@ export function keyMode(value: string): { vendor: string; mode: KeyMode } | unde
   }
   return undefined;
 }
+
+/** Values that point at a secret instead of being one: ARNs, secret names, resolver references. */
+export function isReference(value: string): boolean {
+  return /^(arn:|\{\{resolve:|projects\/|sm:\/\/|ssm:\/\/|\$\{)/.test(value.trim());
+}
+
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/**
+ * A value that could be a generated or issued secret: long, no spaces, mixed character classes,
+ * high entropy. Identifiers (`CRON_SECRET`), names (`dirt-free-crm-prod`) and references are not.
+ */
+export function looksLikeSecretValue(value: string): boolean {
+  const trimmed = value.trim();
+  if (trimmed.length < 12 || /\s/.test(trimmed) || isReference(trimmed)) return false;
+  if (/^[A-Z][A-Z0-9_]*$/.test(trimmed) || /^[a-z][a-z0-9-]*$/.test(trimmed)) return false;
+  if (/^https?:\/\/[^:@/]+(\/|$)/.test(trimmed) && !/[?&](token|key|secret|sig)=/i.test(trimmed))
+    return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) =>
+    pattern.test(trimmed),
+  ).length;
+  return classes >= 2 && entropy(trimmed) >= 3;
+}
+
+/** An environment-variable-style name (`STRIPE_SECRET_KEY`). */
+export function isConstantName(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name);
+}

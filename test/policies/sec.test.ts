@@ -1,0 +1,414 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { MANAGEMENT_SETTING_TYPE } from "../../policies/lib/stack";
+import { T } from "../../policies/lib/types";
+import { unverifiedFunctionsInToml } from "../../policies/sec";
+import {
+  analyzeResource,
+  analyzeStack,
+  isNotApplicable,
+  notices,
+  secret,
+  undeterminable,
+  UNKNOWN,
+  violations,
+} from "./harness";
+import { ACCOUNTS, only, pack, res, type Env } from "./fixtures";
+
+const FIXTURES = path.resolve(__dirname, "../fixtures/policies");
+/** A service_role JWT as Supabase issues it (payload role service_role); the signature is fake. */
+const SERVICE_ROLE_JWT = [
+  Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url"),
+  Buffer.from(JSON.stringify({ iss: "supabase", ref: "abcdefghijklmnop", role: "service_role" })).toString(
+    "base64url",
+  ),
+  "c2lnbmF0dXJlLW5vdC1yZWFs",
+].join(".");
+const ANON_JWT = [
+  Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url"),
+  Buffer.from(JSON.stringify({ iss: "supabase", ref: "abcdefghijklmnop", role: "anon" })).toString(
+    "base64url",
+  ),
+  "c2lnbmF0dXJlLW5vdC1yZWFs",
+].join(".");
+const GENERATED = "q8ZrT2vLxN4pW7sK1mB9cF3hJ6dG0yEa";
+
+const lambda = (variables: Record<string, unknown>, extra = {}) =>
+  res(
+    T.lambda,
+    "cron-invoker",
+    { role: "arn:aws:iam::123456789012:role/x", environment: { variables } },
+    extra,
+  );
+
+describe("sec-01-no-plaintext-secret-inputs", () => {
+  const name = "sec-01-no-plaintext-secret-inputs";
+
+  it("passes references and secrets in secret slots", async () => {
+    const policies = only(pack("prod"), name);
+    const ok = lambda({
+      CRON_SECRET_ID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
+      CRON_SECRET_KEY: "CRON_SECRET",
+    });
+    expect(violations(await analyzeResource(policies, ok), name)).toEqual([]);
+    const version = res(T.secretVersion, "app", {
+      secretId: "x",
+      secretString: secret(JSON.stringify({ CRON_SECRET: GENERATED })),
+    });
+    expect(violations(await analyzeResource(policies, version), name)).toEqual([]);
+  });
+
+  it("fails, mandatory in staging too, on a secret value in a Lambda environment", async () => {
+    const bad = lambda({ CRON_SECRET: GENERATED, STRIPE: "sk_live_51AbCdEfGhIjKlMn" });
+    for (const env of ["prod", "staging"] as Env[]) {
+      const found = violations(await analyzeResource(only(pack(env), name), bad), name);
+      const text = found.map((d) => d.message).join("\n");
+      expect(text).toContain(".environment.variables.CRON_SECRET");
+      expect(text).toContain("holds a Stripe secret key in plain text");
+      expect(text).not.toContain(GENERATED);
+      expect(found.every((d) => d.enforcementLevel === "mandatory")).toBe(true);
+    }
+  });
+
+  it("flags a service_role key in a tag or description", async () => {
+    const topic = res(T.topic, "alerts", { displayName: SERVICE_ROLE_JWT });
+    const found = violations(await analyzeResource(only(pack("prod"), name), topic), name);
+    expect(found[0]!.message).toContain("a Supabase service_role key");
+  });
+
+  it("accepts a property the author declared secret", async () => {
+    const declared = lambda(
+      { CRON_SECRET: GENERATED },
+      { opts: { additionalSecretOutputs: ["environment"] } },
+    );
+    expect(violations(await analyzeResource(only(pack("prod"), name), declared), name)).toEqual([]);
+  });
+
+  it("reports a secret-named variable with an unknown value as undeterminable", async () => {
+    const result = await analyzeResource(only(pack("prod"), name), lambda({ CRON_SECRET: UNKNOWN }));
+    expect(undeterminable(result, name)).toHaveLength(1);
+    expect(violations(result, name)).toEqual([]);
+  });
+});
+
+describe("sec-01-stack-file-secrets-encrypted", () => {
+  const name = "sec-01-stack-file-secrets-encrypted";
+  const stack = res(T.stack, "golive-prod");
+  const withFiles = (dir: string, env: Env = "prod") =>
+    only(pack(env, { extraEnv: { GOLIVE_PROJECT_DIR: path.join(FIXTURES, "stack-files", dir) } }), name);
+
+  it("passes a stack file whose secrets are all secure", async () => {
+    expect((await analyzeResource(withFiles("clean"), stack)).diagnostics).toEqual([]);
+  });
+
+  it("fails on plain secrets, naming the keys, never the values", async () => {
+    const found = violations(await analyzeResource(withFiles("plain"), stack), name);
+    const text = found.map((d) => d.message).join("\n");
+    expect(text).toContain("cloudflare:apiToken is a secret stored in plain text");
+    expect(text).toContain(
+      "golive:providedSecrets.STRIPE_SECRET_KEY holds a Stripe secret key in plain text",
+    );
+    expect(text).toContain("golive:providedSecrets.TWILIO_ACCOUNT_SID is a secret stored in plain text");
+    expect(text).toContain("golive:alerts.slackWebhook holds a Slack webhook URL");
+    expect(text).not.toContain("sk_live_51");
+    expect(found.every((d) => d.enforcementLevel === "mandatory")).toBe(true);
+  });
+
+  it("says so when there is no stack file to check", async () => {
+    const result = await analyzeResource(withFiles("missing"), stack);
+    expect(violations(result, name)).toEqual([]);
+    expect(notices(result, name)[0]!.message).toContain("the stack file cannot be checked");
+  });
+});
+
+describe("sec-01-no-secret-stack-outputs", () => {
+  const name = "sec-01-no-secret-stack-outputs";
+  const stack = (outputs: Record<string, unknown>) => res(T.stack, "golive-prod", outputs);
+
+  it("passes ARNs, names and URLs", async () => {
+    const ok = stack({
+      secretArn: "arn:aws:secretsmanager:x",
+      appUrl: "https://app.dirtfree.com",
+      anonKey: ANON_JWT,
+    });
+    expect(violations(await analyzeStack(only(pack("prod"), name), [ok]), name)).toEqual([]);
+  });
+
+  it("fails on a service_role key or a secret-named value", async () => {
+    const bad = stack({ serviceRoleKey: SERVICE_ROLE_JWT, cronSecret: GENERATED });
+    const found = violations(
+      await analyzeStack(only(pack("staging"), name), [bad], { stack: "staging" }),
+      name,
+    );
+    expect(found).toHaveLength(2);
+    expect(found[0]!.enforcementLevel).toBe("mandatory");
+  });
+
+  it("reports secret-named outputs unknown at preview as undeterminable", async () => {
+    const result = await analyzeStack(only(pack("prod"), name), [stack({ cronSecret: UNKNOWN })]);
+    expect(undeterminable(result, name)).toHaveLength(1);
+  });
+});
+
+describe("sec-02-generated-secret-strength", () => {
+  const name = "sec-02-generated-secret-strength";
+
+  it("passes 32+ characters", async () => {
+    const password = res(T.randomPassword, "cron-secret", { length: 64, special: false });
+    expect(violations(await analyzeResource(only(pack("prod"), name), password), name)).toEqual([]);
+  });
+
+  it("fails below 32 characters, mandatory in staging too", async () => {
+    const short = res(T.randomPassword, "db-password", { length: 16 });
+    const found = violations(await analyzeResource(only(pack("staging"), name), short), name);
+    expect(found[0]!.message).toContain("is 16 length");
+    expect(found[0]!.enforcementLevel).toBe("mandatory");
+    const token = res(T.randomString, "webhook-signing-key", { length: 20 });
+    expect(violations(await analyzeResource(only(pack("prod"), name), token), name)).toHaveLength(1);
+  });
+
+  it("ignores short random strings that are not secrets (name suffixes)", async () => {
+    const suffix = res(T.randomString, "bucket-suffix", { length: 6 });
+    expect(violations(await analyzeResource(only(pack("prod"), name), suffix), name)).toEqual([]);
+  });
+
+  it("fails closed when the length is unknown", async () => {
+    const found = violations(
+      await analyzeResource(only(pack("prod"), name), res(T.randomPassword, "p", { length: UNKNOWN })),
+      name,
+    );
+    expect(found[0]!.message).toContain("must be known at preview");
+  });
+});
+
+describe("sec-03-no-server-secrets-in-client-vars", () => {
+  const name = "sec-03-no-server-secrets-in-client-vars";
+
+  it("passes the anon key and a publishable key", async () => {
+    const ok = lambda({
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: ANON_JWT,
+      NEXT_PUBLIC_STRIPE_KEY: "pk_live_51AbCdEfGh",
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), ok), name)).toEqual([]);
+  });
+
+  it("fails on a service role key behind a public prefix, mandatory in staging too", async () => {
+    const bad = lambda({ NEXT_PUBLIC_SUPABASE_KEY: SERVICE_ROLE_JWT });
+    const found = violations(await analyzeResource(only(pack("staging"), name), bad), name);
+    expect(found[0]!.message).toContain("exposes a Supabase service_role key to the client");
+    expect(found[0]!.enforcementLevel).toBe("mandatory");
+  });
+
+  it("fails on a public name that says secret, and on edge function secrets pairs", async () => {
+    const named = lambda({ VITE_STRIPE_SECRET: "whatever" });
+    expect(violations(await analyzeResource(only(pack("prod"), name), named), name)).toHaveLength(1);
+    const pairs = res(T.supabaseFunctionSecrets, "fn", {
+      projectRef: "x",
+      secrets: [{ name: "EXPO_PUBLIC_API", value: secret("sk_live_51AbCdEfGhIjKlMn") }],
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), pairs), name)).toHaveLength(1);
+  });
+
+  it("reports a public variable with an unknown value as undeterminable", async () => {
+    const result = await analyzeResource(
+      only(pack("prod"), name),
+      lambda({ NEXT_PUBLIC_SUPABASE_ANON_KEY: UNKNOWN }),
+    );
+    expect(undeterminable(result, name)).toHaveLength(1);
+  });
+});
+
+describe("sec-04-secrets-customer-managed-key", () => {
+  const name = "sec-04-secrets-customer-managed-key";
+
+  it("passes a secret with the stack's key (unknown at preview counts as set)", async () => {
+    const ok = res(T.secret, "app", { kmsKeyId: UNKNOWN, recoveryWindowInDays: 30 });
+    expect((await analyzeResource(only(pack("prod"), name), ok)).diagnostics).toEqual([]);
+  });
+
+  it("fails without a key or with the AWS-managed one: mandatory in prod, advisory in staging", async () => {
+    const none = res(T.secret, "app", {});
+    expect(violations(await analyzeResource(only(pack("prod"), name), none), name)[0]!.enforcementLevel).toBe(
+      "mandatory",
+    );
+    const managed = res(T.secret, "app", { kmsKeyId: "alias/aws/secretsmanager" });
+    const staging = violations(await analyzeResource(only(pack("staging"), name), managed), name);
+    expect(staging[0]!.message).toContain("AWS-managed key");
+    expect(staging[0]!.enforcementLevel).toBe("advisory");
+  });
+
+  it("fails on a resource policy open to everyone", async () => {
+    const open = res(T.secret, "app", {
+      kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/x",
+      policy: JSON.stringify({
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue" }],
+      }),
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), open), name)[0]!.message).toContain(
+      "anyone",
+    );
+  });
+});
+
+describe("sec-04-kms-key-rotation", () => {
+  const name = "sec-04-kms-key-rotation";
+
+  it("passes a rotating key and skips asymmetric keys", async () => {
+    const policies = only(pack("prod"), name);
+    expect(
+      violations(await analyzeResource(policies, res(T.kmsKey, "k", { enableKeyRotation: true })), name),
+    ).toEqual([]);
+    const signing = res(T.kmsKey, "sign", { customerMasterKeySpec: "RSA_2048" });
+    expect(violations(await analyzeResource(policies, signing), name)).toEqual([]);
+  });
+
+  it("fails a key that does not rotate", async () => {
+    const found = violations(await analyzeResource(only(pack("prod"), name), res(T.kmsKey, "k", {})), name);
+    expect(found[0]!.message).toContain("does not rotate");
+  });
+
+  it("reports an unknown rotation flag as undeterminable", async () => {
+    const result = await analyzeResource(
+      only(pack("prod"), name),
+      res(T.kmsKey, "k", { enableKeyRotation: UNKNOWN }),
+    );
+    expect(undeterminable(result, name)).toHaveLength(1);
+  });
+});
+
+describe("sec-05-secret-rotation", () => {
+  const name = "sec-05-secret-rotation";
+  const rotation = res(T.rotating, "secrets-rotation", { rotationDays: 90 });
+  const password = (keepers: boolean) =>
+    res(
+      T.randomPassword,
+      "cron-secret",
+      { length: 64, ...(keepers ? { keepers: { rotatedAt: UNKNOWN } } : {}) },
+      {
+        propertyDependencies: keepers ? { keepers: [rotation.urn] } : {},
+      },
+    );
+
+  it("passes passwords keyed to a 90-day rotation", async () => {
+    const policies = only(pack("prod"), name);
+    expect(violations(await analyzeResource(policies, rotation), name)).toEqual([]);
+    expect(violations(await analyzeStack(policies, [rotation, password(true)]), name)).toEqual([]);
+  });
+
+  it("fails on a longer period or a password that never rotates", async () => {
+    const policies = only(pack("prod"), name);
+    const yearly = res(T.rotating, "r", { rotationYears: 1 });
+    expect(violations(await analyzeResource(policies, yearly), name)[0]!.message).toContain(
+      "rotates every 366 days",
+    );
+    const found = violations(await analyzeStack(policies, [rotation, password(false)]), name);
+    expect(found[0]!.message).toContain('"cron-secret" is not keyed to a time.Rotating');
+  });
+
+  it("exempts the database password and does not apply to staging", async () => {
+    const dbPassword = res(T.randomPassword, "db-password", { length: 48 });
+    const project = res(
+      T.supabaseProject,
+      "db",
+      { databasePassword: UNKNOWN },
+      {
+        propertyDependencies: { databasePassword: [dbPassword.urn] },
+      },
+    );
+    expect(violations(await analyzeStack(only(pack("prod"), name), [dbPassword, project]), name)).toEqual([]);
+    expect(isNotApplicable(await analyzeResource(only(pack("staging"), name), rotation), name)).toBe(true);
+  });
+
+  it("reports an unknown period as undeterminable", async () => {
+    const result = await analyzeResource(
+      only(pack("prod"), name),
+      res(T.rotating, "r", { rotationDays: UNKNOWN }),
+    );
+    expect(undeterminable(result, name)).toHaveLength(1);
+  });
+});
+
+describe("sec-06-edge-function-jwt", () => {
+  const name = "sec-06-edge-function-jwt";
+  const stack = res(T.stack, "golive-prod");
+  const withFunctions = (env: Env = "prod") =>
+    only(
+      pack(env, {
+        config: { database: { migrationsDir: "supabase/migrations" } },
+        extraEnv: { GOLIVE_PROJECT_DIR: path.join(FIXTURES, "functions") },
+      }),
+      name,
+    );
+
+  it("reads verify_jwt = false from supabase/config.toml", () => {
+    expect(
+      unverifiedFunctionsInToml('[functions.a]\nverify_jwt = false\n[functions."b"]\nverify_jwt=true\n'),
+    ).toEqual(["a"]);
+  });
+
+  it("passes when the public functions are declared with reasons", async () => {
+    const config = {
+      [name]: {
+        publicFunctions: {
+          "stripe-webhook": "Stripe calls it; the function verifies the Stripe signature",
+          "twilio-status": "Twilio status callbacks, checked with the Twilio request signature",
+        },
+      },
+    };
+    expect(violations(await analyzeResource(withFunctions(), stack, { config }), name)).toEqual([]);
+  });
+
+  it("fails for undeclared or badly reasoned public functions (advisory in staging)", async () => {
+    const config = { [name]: { publicFunctions: { "stripe-webhook": "webhook" } } };
+    const prod = violations(await analyzeResource(withFunctions(), stack, { config }), name);
+    const text = prod.map((d) => d.message).join("\n");
+    expect(text).toContain('"stripe-webhook" is declared public with too short a reason');
+    expect(text).toContain('"twilio-status" skips JWT verification');
+    const staging = violations(await analyzeResource(withFunctions("staging"), res(T.stack, "s")), name);
+    expect(staging.every((d) => d.enforcementLevel === "advisory")).toBe(true);
+  });
+
+  it("checks a Management API call that turns verification off, and reports an unknown body", async () => {
+    const call = res(MANAGEMENT_SETTING_TYPE, "fn-hook", {
+      path: "/functions/hook",
+      body: JSON.stringify({ verify_jwt: false }),
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), call), name)).toHaveLength(1);
+    const unknown = res(MANAGEMENT_SETTING_TYPE, "fn-hook", { path: "/functions/hook", body: UNKNOWN });
+    expect(undeterminable(await analyzeResource(only(pack("prod"), name), unknown), name)).toHaveLength(1);
+  });
+});
+
+describe("sec-07-no-shared-secrets", () => {
+  const name = "sec-07-no-shared-secrets";
+  const version = (values: Record<string, string> | string) =>
+    res(T.secretVersion, "app", {
+      secretId: "x",
+      secretString: typeof values === "string" ? values : JSON.stringify(values),
+    });
+
+  it("passes secrets of this environment", async () => {
+    const ok = version({
+      DATABASE_URL: "postgresql://postgres.ref:pw@aws-0-us-east-1.pooler.supabase.com:6543/postgres",
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), ok), name)).toEqual([]);
+  });
+
+  it("fails when a prod secret points at staging (advisory in staging for prod)", async () => {
+    const bad = version({
+      APP_URL: "https://staging.dirtfree.com",
+      QUEUE: `arn:aws:sqs:us-east-1:${ACCOUNTS.staging}:q`,
+    });
+    const found = violations(await analyzeResource(only(pack("prod"), name), bad), name);
+    expect(found).toHaveLength(2);
+    const other = version({ APP_URL: "https://prod-api.dirtfree.com" });
+    const staging = violations(await analyzeResource(only(pack("staging"), name), other), name);
+    expect(staging[0]!.enforcementLevel).toBe("advisory");
+  });
+
+  it("reports a secret unknown at preview as undeterminable", async () => {
+    expect(
+      undeterminable(await analyzeResource(only(pack("prod"), name), version(UNKNOWN)), name),
+    ).toHaveLength(1);
+  });
+});
