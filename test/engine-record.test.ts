@@ -105,6 +105,14 @@ describe("recordProgram, as `pulumi up`", () => {
     expect(project.provider).toBe(
       "urn:pulumi:dev::fixture::pulumi:providers:supabase::default_1_10_1::default_1_10_1-id",
     );
+    // The provider is named after the package's version but configured with the plugin's.
+    const provider = findResource(recording, "pulumi:providers:supabase", "default_1_10_1");
+    expect(provider.inputs).toEqual({ version: "1.1.0" });
+    // Explicit providers get their plugin version stamped in, as the engine does.
+    expect(findResource(recording, "pulumi:providers:aws", "east").inputs).toMatchObject({
+      region: "us-east-1",
+      version: "7.48.0",
+    });
   });
 
   it("keeps secrets marked, in inputs and in outputs", () => {

@@ -340,7 +340,10 @@ class RecordingMonitor extends MockMonitor {
       const shortKey = key.slice(packageName.length + 1);
       inputs[shortKey] = secretKeys.has(key) ? secret(value) : value;
     }
-    if (packageVersion !== "") inputs.version = packageVersion;
+    // The version input is the plugin's: for a parameterized package, the base provider's.
+    const pluginVersion = parameterized?.version ?? version;
+    if (pluginVersion !== "") inputs.version = pluginVersion;
+    if (downloadUrl !== "") inputs.pluginDownloadURL = downloadUrl;
     const id: string | UnknownValue = this.preview ? UNKNOWN : `${urn.split("::").pop() ?? "default"}-id`;
     const provider: RecordedResource = {
       type: providerType,
@@ -420,6 +423,14 @@ class RecordingMonitor extends MockMonitor {
       }
       this.registeredUrns.add(urn);
       const inputsWire = wireObjectOf(request.getObject());
+      if (isProviderType(type)) {
+        // The engine stamps a provider's plugin version and download URL into its inputs.
+        if (request.getVersion() !== "" && inputsWire.version === undefined)
+          inputsWire.version = request.getVersion();
+        const downloadUrl = request.getPlugindownloadurl();
+        if (downloadUrl !== "" && inputsWire.pluginDownloadURL === undefined)
+          inputsWire.pluginDownloadURL = downloadUrl;
+      }
       let provider = request.getProvider();
       if (custom && provider === "" && !isProviderType(type)) {
         provider = this.defaultProviderFor(
