@@ -6,6 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
 import type { EnvironmentIdentity } from "../lib/naming";
+import { Alerts } from "./alerts";
+import { Billing } from "./billing";
+import { Cdn } from "./cdn";
 import { Database } from "./database";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
@@ -21,6 +24,9 @@ export interface EnvironmentArgs {
 export class Environment extends pulumi.ComponentResource {
   readonly database: Database;
   readonly secrets: Secrets;
+  readonly alerts: Alerts;
+  readonly cdn: Cdn;
+  readonly billing: Billing;
   readonly appUrl: string;
 
   constructor(args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -43,6 +49,47 @@ export class Environment extends pulumi.ComponentResource {
     const identity: EnvironmentIdentity = { app: config.app.name, environment: config.environment };
     const isProd = config.environment === "prod";
     this.appUrl = `https://${config.app.hostname}`;
+
+    // First, so the other components can add alarms through it.
+    const pagerDutySecret = config.alerts.pagerDuty?.integrationUrlSecret;
+    const pagerDutyUrl = pagerDutySecret === undefined ? undefined : config.providedSecrets[pagerDutySecret];
+    this.alerts = new Alerts(
+      "alerts",
+      {
+        identity,
+        config: config.alerts,
+        owner: config.app.owner,
+        hostname: config.app.hostname,
+        healthPath: config.app.healthPath,
+        detailedHealthPath: config.app.detailedHealthPath,
+        accountId: config.app.awsAccounts[config.environment],
+        region: config.aws.region,
+        allowedAccountIds: config.aws.allowedAccountIds,
+        tags,
+        awsProfile: new pulumi.Config("aws").get("profile"),
+        pagerDutyUrl: pagerDutyUrl === undefined ? undefined : pulumi.secret(pagerDutyUrl),
+        protect: isProd,
+      },
+      { parent: this },
+    );
+
+    this.cdn = new Cdn(
+      "cdn",
+      {
+        identity,
+        config: config.cdn,
+        domain: config.app.domain,
+        hostname: config.app.hostname,
+        protect: isProd,
+      },
+      { parent: this },
+    );
+
+    this.billing = new Billing(
+      "billing",
+      { identity, config: config.billing, topicArns: this.alerts.topicArns },
+      { parent: this },
+    );
 
     this.database = new Database(
       "database",
@@ -74,6 +121,10 @@ export class Environment extends pulumi.ComponentResource {
       apiUrl: this.database.apiUrl,
       secretArn: this.secrets.secretArn,
       publicVariables: this.secrets.publicVariables,
+      zoneId: this.cdn.zoneId,
+      hostnames: this.cdn.hostnames,
+      alertTopicArns: this.alerts.topicArns,
+      budgetName: this.billing.budgetName,
     });
   }
 }
