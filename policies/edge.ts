@@ -1,3 +1,724 @@
-import type { PolicySpec } from "./lib/define";
+/** EDGE: Cloudflare in front of the app: HTTPS only, HSTS, headers, rate limits, admin allow-list, cache, compression, DNS, WAF. */
+import type { PolicyResource } from "@pulumi/policy";
+import { z } from "zod";
+import { readConfigKey } from "./lib/config";
+import type { Check, PolicySpec, ResourceView } from "./lib/define";
+import { bool, list, peekString, str } from "./lib/props";
+import { T } from "./lib/types";
+import { peek, rawValue, UNKNOWN } from "./lib/unknowns";
 
-export const EDGE_POLICIES: readonly PolicySpec[] = [];
+// ------------------------------------------------------------------------------------------------
+// Shared: zones, settings, rulesets, the parts of golive:cdn the pack reads.
+
+const cdnConfigSchema = z.object({
+  zone: z
+    .object({
+      managePolicy: z.boolean().optional(),
+      plan: z.string().optional(),
+    })
+    .optional(),
+  admin: z.object({ paths: z.array(z.string()).optional() }).optional(),
+  mail: z.object({ domain: z.string().optional() }).optional(),
+});
+
+type CdnConfig = z.infer<typeof cdnConfigSchema>;
+
+function cdnConfig(check: Check): CdnConfig {
+  const read = readConfigKey(check.ctx.config, "golive:cdn", cdnConfigSchema);
+  return read.ok ? (read.value ?? {}) : {};
+}
+
+/** Whether this stack owns the zone-wide policy (golive:cdn.zone.managePolicy; default yes). */
+function managesZonePolicy(check: Check): boolean {
+  return cdnConfig(check).zone?.managePolicy !== false;
+}
+
+const CLOUDFLARE_TYPES: readonly string[] = [T.zoneSetting, T.ruleset, T.dnsRecord];
+
+/** The zone a resource belongs to: the Zone resource it depends on, else its literal zoneId. */
+function zoneKey(resource: PolicyResource): string {
+  const zone = (resource.propertyDependencies.zoneId ?? []).find((dependency) => dependency.type === T.zone);
+  if (zone) return zone.urn;
+  const id = peek(resource.props, "zoneId");
+  return typeof id === "string" ? id : "(zone not known until apply)";
+}
+
+interface Zone {
+  readonly key: string;
+  readonly resources: PolicyResource[];
+}
+
+function zones(resources: readonly PolicyResource[]): Zone[] {
+  const byKey = new Map<string, PolicyResource[]>();
+  for (const resource of resources) {
+    if (!CLOUDFLARE_TYPES.includes(resource.type)) continue;
+    const key = zoneKey(resource);
+    byKey.set(key, [...(byKey.get(key) ?? []), resource]);
+  }
+  return [...byKey.entries()].map(([key, members]) => ({ key, resources: members }));
+}
+
+function zoneLabel(zone: Zone, all: readonly PolicyResource[]): string {
+  const resource = all.find((candidate) => candidate.urn === zone.key);
+  if (resource) return `zone "${peekString(resource.props, "name") ?? resource.name}"`;
+  return `zone ${zone.key}`;
+}
+
+/** The value of a zone setting as Cloudflare's API names it (`on`, `strict`, an object). */
+function settingValue(resource: Pick<ResourceView, "props">): unknown {
+  return rawValue(peek(resource.props, "value"));
+}
+
+function settingsOf(zone: Zone): Map<string, PolicyResource> {
+  const out = new Map<string, PolicyResource>();
+  for (const resource of zone.resources) {
+    if (resource.type !== T.zoneSetting) continue;
+    const id = peekString(resource.props, "settingId");
+    if (id) out.set(id, resource);
+  }
+  return out;
+}
+
+interface Rule {
+  readonly ruleset: PolicyResource | ResourceView;
+  readonly index: number;
+  readonly action: unknown;
+  readonly expression: string;
+  readonly enabled: boolean;
+  readonly raw: Record<string, unknown>;
+}
+
+function rulesOf(ruleset: Pick<ResourceView, "props">): Omit<Rule, "ruleset">[] {
+  const rules = list(ruleset.props, "rules");
+  if (!Array.isArray(rules)) return [];
+  return rules.map((entry, index) => {
+    const raw = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    return {
+      index,
+      action: raw.action,
+      expression: typeof raw.expression === "string" ? raw.expression : "",
+      enabled: raw.enabled !== false,
+      raw,
+    };
+  });
+}
+
+function phaseOf(resource: Pick<ResourceView, "props">): string | undefined {
+  const phase = peek(resource.props, "phase");
+  return typeof phase === "string" ? phase : undefined;
+}
+
+function zoneRules(zone: Zone, phase: string): Rule[] {
+  return zone.resources
+    .filter((resource) => resource.type === T.ruleset && phaseOf(resource) === phase)
+    .flatMap((ruleset) => rulesOf(ruleset).map((rule) => ({ ...rule, ruleset })));
+}
+
+/** Presence checks run per zone only when this stack owns the zone's policy. */
+function forEachOwnedZone(
+  resources: readonly PolicyResource[],
+  check: Check,
+  fn: (zone: Zone, label: string) => void,
+) {
+  if (!managesZonePolicy(check)) return;
+  for (const zone of zones(resources)) fn(zone, zoneLabel(zone, resources));
+}
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-01
+
+const HTTPS_SETTINGS: Readonly<Record<string, { accepts: (value: unknown) => boolean; wanted: string }>> = {
+  always_use_https: { accepts: (value) => value === "on", wanted: "on" },
+  ssl: {
+    accepts: (value) => value === "strict" || value === "full_strict",
+    wanted: "strict (Full (strict))",
+  },
+  min_tls_version: {
+    accepts: (value) => typeof value === "string" && ["1.2", "1.3"].includes(value),
+    wanted: "1.2 or 1.3",
+  },
+  tls_1_3: { accepts: (value) => value === "on" || value === "zrt", wanted: "on or zrt" },
+};
+
+const httpsOnly: PolicySpec = {
+  name: "edge-01-https-only",
+  id: "EDGE-01",
+  description:
+    "Every Cloudflare zone is HTTPS only: Always Use HTTPS on, SSL Full (strict), minimum TLS 1.2, TLS 1.3 on.",
+  severity: "critical",
+  remediationSteps:
+    "Keep the CDN component's zone settings (ssl strict, always_use_https on, min_tls_version 1.2, tls_1_3 on); golive:cdn.tls may only raise them.",
+  resource: {
+    types: [T.zoneSetting],
+    validate(resource, check) {
+      const id = check.mustBeKnown(() => str(resource.props, "settingId"), `settingId of "${resource.name}"`);
+      if (id === UNKNOWN || id === undefined) return;
+      const rule = HTTPS_SETTINGS[id];
+      if (!rule) return;
+      const value = check.mustBeKnown(() => settingValue(resource), `the ${id} value of "${resource.name}"`);
+      if (value === UNKNOWN) return;
+      if (!rule.accepts(value)) {
+        check.violation(`zone setting ${id} is ${JSON.stringify(value)}; it must be ${rule.wanted}`);
+      }
+    },
+  },
+  stack(resources, check) {
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const settings = settingsOf(zone);
+      const missing = Object.keys(HTTPS_SETTINGS).filter((id) => !settings.has(id));
+      if (missing.length > 0) {
+        check.violation(`${label} does not declare the zone setting(s) ${missing.join(", ")}`);
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-02
+
+export const HSTS_MIN_SECONDS = 15_552_000;
+
+/** Problems of an HSTS header value (`max-age=31536000; includeSubDomains`). */
+export function hstsHeaderProblems(value: string): string[] {
+  const problems: string[] = [];
+  const maxAge = /max-age\s*=\s*"?(\d+)"?/i.exec(value);
+  if (!maxAge || Number(maxAge[1]) < HSTS_MIN_SECONDS) {
+    problems.push(`max-age must be at least ${HSTS_MIN_SECONDS} s (6 months)`);
+  }
+  if (!/(^|;)\s*includesubdomains\s*(;|$)/i.test(value)) problems.push("includeSubDomains is missing");
+  return problems;
+}
+
+/** Problems of the security_header zone setting's strict_transport_security. */
+export function hstsSettingProblems(value: unknown): string[] {
+  const hsts = (value as { strict_transport_security?: Record<string, unknown> } | null)
+    ?.strict_transport_security;
+  if (!hsts) return ["strict_transport_security is not set"];
+  const problems: string[] = [];
+  if (hsts.enabled !== true) problems.push("HSTS is not enabled");
+  if (typeof hsts.max_age !== "number" || hsts.max_age < HSTS_MIN_SECONDS) {
+    problems.push(`max_age must be at least ${HSTS_MIN_SECONDS} s (6 months)`);
+  }
+  if (hsts.include_subdomains !== true) problems.push("include_subdomains is not true");
+  return problems;
+}
+
+/** Response header rules of a ruleset: header name (lower case) → {operation, value}. */
+function headerSettings(rule: Omit<Rule, "ruleset">): Map<string, { operation: unknown; value: unknown }> {
+  const headers = (
+    rule.raw.actionParameters as { headers?: Record<string, Record<string, unknown>> } | undefined
+  )?.headers;
+  const out = new Map<string, { operation: unknown; value: unknown }>();
+  for (const [name, setting] of Object.entries(headers ?? {})) {
+    out.set(name.toLowerCase(), { operation: setting.operation, value: setting.value });
+  }
+  return out;
+}
+
+const HEADERS_PHASE = "http_response_headers_transform";
+
+const hsts: PolicySpec = {
+  name: "edge-02-hsts",
+  id: "EDGE-02",
+  description:
+    "HSTS is on for every zone with max-age of at least 6 months and includeSubDomains (zone setting security_header or a response header rule).",
+  severity: "high",
+  remediationSteps:
+    "Keep golive:cdn.hsts at maxAgeSeconds ≥ 15552000 with includeSubdomains: true; the CDN component writes the security_header zone setting.",
+  resource: {
+    types: [T.zoneSetting, T.ruleset],
+    validate(resource, check) {
+      if (resource.type === T.zoneSetting) {
+        if (peek(resource.props, "settingId") !== "security_header") return;
+        const value = check.known(
+          () => settingValue(resource),
+          `the security_header value of "${resource.name}"`,
+        );
+        if (value === UNKNOWN) return;
+        for (const problem of hstsSettingProblems(value)) check.violation(`security_header: ${problem}`);
+        return;
+      }
+      if (phaseOf(resource) !== HEADERS_PHASE) return;
+      for (const rule of rulesOf(resource)) {
+        const header = headerSettings(rule).get("strict-transport-security");
+        if (!header || !rule.enabled || typeof header.value !== "string") continue;
+        for (const problem of hstsHeaderProblems(header.value)) {
+          check.violation(
+            `rule ${rule.index} of "${resource.name}" sets Strict-Transport-Security: ${problem}`,
+          );
+        }
+      }
+    },
+  },
+  stack(resources, check) {
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const setting = settingsOf(zone).get("security_header");
+      const fromSetting = setting !== undefined && hstsSettingProblems(settingValue(setting)).length === 0;
+      const fromHeader = zoneRules(zone, HEADERS_PHASE).some((rule) => {
+        const header = headerSettings(rule).get("strict-transport-security");
+        return (
+          rule.enabled && typeof header?.value === "string" && hstsHeaderProblems(header.value).length === 0
+        );
+      });
+      if (!fromSetting && !fromHeader)
+        check.violation(`${label} does not send HSTS (6 months, includeSubDomains)`);
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-03
+
+const REQUIRED_HEADERS: readonly { name: string; accepts: (value: string) => boolean; wanted: string }[] = [
+  { name: "x-frame-options", accepts: (value) => value.toUpperCase() === "DENY", wanted: "DENY" },
+  {
+    name: "x-content-type-options",
+    accepts: (value) => value.toLowerCase() === "nosniff",
+    wanted: "nosniff",
+  },
+  {
+    name: "referrer-policy",
+    accepts: (value) => value.toLowerCase() === "strict-origin-when-cross-origin",
+    wanted: "strict-origin-when-cross-origin",
+  },
+  { name: "permissions-policy", accepts: (value) => value.trim() !== "", wanted: "a policy" },
+];
+
+const securityHeaders: PolicySpec = {
+  name: "edge-03-security-headers",
+  id: "EDGE-03",
+  description:
+    "Every zone sets X-Frame-Options DENY, X-Content-Type-Options nosniff, Referrer-Policy strict-origin-when-cross-origin and a Permissions-Policy on responses.",
+  severity: "medium",
+  remediationSteps:
+    "Keep the CDN component's response header rule (http_response_headers_transform); golive:cdn.headers.permissionsPolicy sets the Permissions-Policy.",
+  resource: {
+    types: [T.ruleset],
+    validate(resource, check) {
+      if (phaseOf(resource) !== HEADERS_PHASE) return;
+      for (const rule of rulesOf(resource)) {
+        const headers = headerSettings(rule);
+        for (const required of REQUIRED_HEADERS) {
+          const header = headers.get(required.name);
+          if (header && typeof header.value === "string" && !required.accepts(header.value)) {
+            check.violation(
+              `rule ${rule.index} of "${resource.name}" sets ${required.name} to "${header.value}"; it must be ${required.wanted}`,
+            );
+          }
+          if (header && header.operation === "remove") {
+            check.violation(`rule ${rule.index} of "${resource.name}" removes ${required.name}`);
+          }
+        }
+      }
+    },
+  },
+  stack(resources, check) {
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const set = new Map<string, string>();
+      for (const rule of zoneRules(zone, HEADERS_PHASE)) {
+        if (!rule.enabled || rule.action !== "rewrite") continue;
+        for (const [name, header] of headerSettings(rule)) {
+          if (
+            (header.operation === "set" || header.operation === "add") &&
+            typeof header.value === "string"
+          ) {
+            set.set(name, header.value);
+          }
+        }
+      }
+      const missing = REQUIRED_HEADERS.filter((required) => {
+        const value = set.get(required.name);
+        return value === undefined || !required.accepts(value);
+      }).map((required) => `${required.name} ${required.wanted}`);
+      if (missing.length > 0) check.violation(`${label} does not set ${missing.join(", ")}`);
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-04
+
+const RATE_LIMIT_PHASE = "http_ratelimit";
+const ENFORCING_ACTIONS = ["block", "challenge", "managed_challenge", "js_challenge"];
+const DEFAULT_API_PREFIXES = ["/api"];
+
+const rateLimiting: PolicySpec = {
+  name: "edge-04-rate-limiting",
+  id: "EDGE-04",
+  description:
+    "API paths are rate limited at the edge: each zone has enforcing rate-limit rules on the API's paths, each with its own threshold.",
+  severity: "high",
+  remediationSteps:
+    "List golive:cdn.rateLimits (one entry per API path with requests, periodSeconds and action block or managed_challenge).",
+  configSchema: {
+    properties: {
+      apiPathPrefixes: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_API_PREFIXES,
+        description: "Path prefixes that make a rule an API rule.",
+      },
+    },
+  },
+  resource: {
+    types: [T.ruleset],
+    validate(resource, check) {
+      if (phaseOf(resource) !== RATE_LIMIT_PHASE) return;
+      for (const rule of rulesOf(resource)) {
+        if (!rule.enabled) continue;
+        const where = `rate-limit rule ${rule.index} of "${resource.name}"`;
+        if (typeof rule.action !== "string" || !ENFORCING_ACTIONS.includes(rule.action)) {
+          check.violation(`${where} only ${JSON.stringify(rule.action)}s; it must block or challenge`);
+        }
+        const limit = (rule.raw.ratelimit ?? {}) as Record<string, unknown>;
+        const period = limit.period;
+        const requests = limit.requestsPerPeriod ?? limit.scorePerPeriod;
+        if (typeof period !== "number" || period <= 0 || typeof requests !== "number" || requests <= 0) {
+          check.violation(`${where} has no threshold (ratelimit.period and requestsPerPeriod)`);
+        }
+        if (!/http\.request\.uri\.path/.test(rule.expression)) {
+          check.violation(`${where} is not per path: its expression does not test http.request.uri.path`);
+        }
+      }
+    },
+  },
+  stack(resources, check) {
+    const prefixes = check.config<{ apiPathPrefixes: string[] }>().apiPathPrefixes ?? DEFAULT_API_PREFIXES;
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const apiRules = zoneRules(zone, RATE_LIMIT_PHASE).filter(
+        (rule) => rule.enabled && prefixes.some((prefix) => rule.expression.includes(`"${prefix}`)),
+      );
+      if (apiRules.length === 0) {
+        check.violation(`${label} has no rate-limit rule on the API paths (${prefixes.join(", ")})`);
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-05
+
+const FIREWALL_PHASE = "http_request_firewall_custom";
+
+/** A rule that blocks `path` for everyone outside an IP allow-list. */
+function guardsPath(rule: Rule | Omit<Rule, "ruleset">, path: string): boolean {
+  const base = path.replace(/\*$/, "");
+  return (
+    rule.enabled &&
+    rule.action === "block" &&
+    rule.expression.toLowerCase().includes(`"${base.toLowerCase()}`) &&
+    /not\s+\(?\s*ip\.src\s+in\s+(\{|\$)/.test(rule.expression)
+  );
+}
+
+const adminAllowList: PolicySpec = {
+  name: "edge-05-admin-allow-list",
+  id: "EDGE-05",
+  description:
+    "Admin paths are reachable only from allow-listed IPs: a custom firewall rule blocks them for every other address.",
+  severity: "high",
+  remediationSteps:
+    "Set golive:cdn.admin {paths, allowedCidrs}; the CDN component adds a block rule `<admin paths> and not ip.src in {…}`.",
+  configSchema: {
+    properties: {
+      adminPaths: {
+        type: "array",
+        items: { type: "string" },
+        description: "Admin paths to guard; golive:cdn.admin.paths when not set here.",
+      },
+    },
+  },
+  stack(resources, check) {
+    const configured = check.config<{ adminPaths: string[] }>().adminPaths;
+    const paths = configured ?? cdnConfig(check).admin?.paths ?? [];
+    if (paths.length === 0) return;
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const rules = zoneRules(zone, FIREWALL_PHASE);
+      const open = paths.filter((path) => !rules.some((rule) => guardsPath(rule, path)));
+      if (open.length > 0) {
+        check.violation(
+          `${label} lets every address reach ${open.join(", ")}: no block rule with an IP allow-list`,
+        );
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-06
+
+const CACHE_PHASE = "http_request_cache_settings";
+
+const cacheRules: PolicySpec = {
+  name: "edge-06-cache-rules",
+  id: "EDGE-06",
+  description:
+    "Static assets are cached at the edge with explicit TTLs (edge TTL override) and API responses bypass the cache.",
+  severity: "medium",
+  remediationSteps:
+    "Set golive:cdn.cache.static (path, edgeTtlSeconds) and golive:cdn.cache.bypass (the API paths); the CDN component writes the cache rules.",
+  configSchema: {
+    properties: {
+      apiPathPrefixes: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_API_PREFIXES,
+        description: "Path prefixes whose responses must bypass the cache.",
+      },
+    },
+  },
+  resource: {
+    types: [T.ruleset],
+    validate(resource, check) {
+      if (phaseOf(resource) !== CACHE_PHASE) return;
+      for (const rule of rulesOf(resource)) {
+        const parameters = (rule.raw.actionParameters ?? {}) as Record<string, unknown>;
+        if (!rule.enabled || parameters.cache !== true) continue;
+        const edge = (parameters.edgeTtl ?? {}) as Record<string, unknown>;
+        if (edge.mode !== "override_origin" || typeof edge.default !== "number" || edge.default <= 0) {
+          check.violation(
+            `cache rule ${rule.index} of "${resource.name}" caches without an explicit edge TTL (edgeTtl override_origin)`,
+          );
+        }
+      }
+    },
+  },
+  stack(resources, check) {
+    const prefixes = check.config<{ apiPathPrefixes: string[] }>().apiPathPrefixes ?? DEFAULT_API_PREFIXES;
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const rules = zoneRules(zone, CACHE_PHASE).filter((rule) => rule.enabled);
+      const cache = (rule: Rule) => ((rule.raw.actionParameters ?? {}) as Record<string, unknown>).cache;
+      if (!rules.some((rule) => cache(rule) === true))
+        check.violation(`${label} caches no static assets at the edge`);
+      const bypassed = prefixes.filter((prefix) =>
+        rules.some((rule) => cache(rule) === false && rule.expression.includes(`"${prefix}`)),
+      );
+      if (bypassed.length < prefixes.length) {
+        check.violation(
+          `${label} does not bypass the cache for ${prefixes.filter((p) => !bypassed.includes(p)).join(", ")}`,
+        );
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-07
+
+const COMPRESSION_PHASE = "http_response_compression";
+
+function brotliRule(rule: Omit<Rule, "ruleset">): boolean {
+  const algorithms =
+    (rule.raw.actionParameters as { algorithms?: { name?: unknown }[] } | undefined)?.algorithms ?? [];
+  return rule.enabled && rule.action === "compress_response" && algorithms.some((a) => a.name === "brotli");
+}
+
+const compression: PolicySpec = {
+  name: "edge-07-brotli",
+  id: "EDGE-07",
+  description: "Brotli compression is on for every zone (zone setting brotli or a compression rule).",
+  severity: "low",
+  remediationSteps: "Keep the CDN component's `brotli: on` zone setting.",
+  resource: {
+    types: [T.zoneSetting],
+    validate(resource, check) {
+      if (peek(resource.props, "settingId") !== "brotli") return;
+      const value = check.known(() => settingValue(resource), `the brotli value of "${resource.name}"`);
+      if (value !== UNKNOWN && value !== "on")
+        check.violation(`zone setting brotli is ${JSON.stringify(value)}; it must be on`);
+    },
+  },
+  stack(resources, check) {
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const setting = settingsOf(zone).get("brotli");
+      const on = setting !== undefined && settingValue(setting) === "on";
+      if (!on && !zoneRules(zone, COMPRESSION_PHASE).some(brotliRule)) {
+        check.violation(`${label} does not turn Brotli compression on`);
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-08
+
+/** Records that must stay DNS-only: mail and verification records (`_dmarc`, `*._domainkey`, MX targets...). */
+function mustStayUnproxied(name: string): boolean {
+  return name.split(".").some((label) => label.startsWith("_"));
+}
+
+const appHostnamesProxied: PolicySpec = {
+  name: "edge-08-app-hostnames-proxied",
+  id: "EDGE-08",
+  description:
+    "App hostnames (A, AAAA, CNAME records) are proxied through Cloudflare, so the zone's TLS, WAF and rate limits apply.",
+  severity: "high",
+  remediationSteps:
+    "Set `proxied: true` on the record; for a record that must stay DNS-only (a mail provider's CNAME), list it in this policy's dnsOnlyNames config.",
+  configSchema: {
+    properties: {
+      dnsOnlyNames: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Record names that may stay DNS-only (mail providers' CNAMEs, verification records).",
+      },
+    },
+  },
+  resource: {
+    types: [T.dnsRecord],
+    validate(resource, check) {
+      const type = peek(resource.props, "type");
+      if (typeof type !== "string" || !["A", "AAAA", "CNAME"].includes(type.toUpperCase())) return;
+      const name = check.known(
+        () => str(resource.props, "name"),
+        `the name of DNS record "${resource.name}"`,
+      );
+      if (name === UNKNOWN || name === undefined) return;
+      const allowed = check.config<{ dnsOnlyNames: string[] }>().dnsOnlyNames ?? [];
+      if (mustStayUnproxied(name) || allowed.includes(name)) return;
+      const proxied = check.mustBeKnown(
+        () => bool(resource.props, "proxied"),
+        `proxied of DNS record ${name}`,
+      );
+      if (proxied !== UNKNOWN && proxied !== true) {
+        check.violation(`${type} record ${name} is not proxied through Cloudflare`);
+      }
+    },
+  },
+};
+
+/** TXT content without the quoting Cloudflare stores (`"v=spf1 …" "…"` → `v=spf1 ……`). */
+export function txtText(content: string): string {
+  const quoted = [...content.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) =>
+    match[1]!.replace(/\\(.)/g, "$1"),
+  );
+  return quoted.length > 0 ? quoted.join("") : content;
+}
+
+export function dmarcPolicy(text: string): string | undefined {
+  const match = /(?:^|;)\s*p\s*=\s*([a-z]+)/i.exec(text);
+  return match?.[1]?.toLowerCase();
+}
+
+interface DnsEntry {
+  readonly resource: PolicyResource;
+  readonly name: string;
+  readonly type: string;
+  readonly text: string;
+}
+
+function dnsEntries(resources: readonly PolicyResource[]): DnsEntry[] {
+  return resources.flatMap((resource) => {
+    if (resource.type !== T.dnsRecord) return [];
+    const name = peekString(resource.props, "name");
+    const type = peekString(resource.props, "type");
+    const content = peekString(resource.props, "content");
+    if (!name || !type) return [];
+    return [
+      {
+        resource,
+        name: name.toLowerCase().replace(/\.$/, ""),
+        type: type.toUpperCase(),
+        text: txtText(content ?? ""),
+      },
+    ];
+  });
+}
+
+const emailAuthentication: PolicySpec = {
+  name: "edge-08-email-authentication",
+  id: "EDGE-08",
+  description:
+    "The sending domain publishes SPF, DKIM and DMARC; in prod DMARC enforces (p=quarantine or p=reject, not p=none).",
+  severity: "high",
+  remediationSteps:
+    "Set golive:cdn.mail (domain, spf, dkim records from the mail provider, dmarc.policy quarantine or reject in prod).",
+  resource: {
+    types: [T.dnsRecord],
+    validate(resource, check) {
+      const name = peekString(resource.props, "name");
+      if (!name || !name.toLowerCase().startsWith("_dmarc")) return;
+      const content = check.known(() => str(resource.props, "content"), `the DMARC record ${name}`);
+      if (content === UNKNOWN || content === undefined) return;
+      const policy = dmarcPolicy(txtText(content));
+      if (!policy) check.violation(`DMARC record ${name} has no p= policy`);
+      else if (policy === "none" && check.env === "prod")
+        check.violation(`DMARC record ${name} is p=none in prod; use quarantine or reject`);
+    },
+  },
+  stack(resources, check) {
+    if (!managesZonePolicy(check)) return;
+    const entries = dnsEntries(resources);
+    if (entries.length === 0 && !cdnConfig(check).mail) return;
+    const configured = cdnConfig(check).mail?.domain?.toLowerCase();
+    const spfDomains = entries
+      .filter((e) => e.type === "TXT" && /^v=spf1\b/i.test(e.text))
+      .map((e) => e.name);
+    const domains = configured ? [configured] : [...new Set(spfDomains)];
+    if (domains.length === 0) {
+      check.violation("no sending domain with an SPF record (TXT v=spf1) is declared");
+      return;
+    }
+    for (const domain of domains) {
+      const problems: string[] = [];
+      const within = (name: string) => name === domain || name.endsWith(`.${domain}`);
+      if (!entries.some((e) => e.type === "TXT" && within(e.name) && /^v=spf1\b/i.test(e.text)))
+        problems.push("SPF");
+      if (
+        !entries.some(
+          (e) =>
+            (e.type === "TXT" || e.type === "CNAME") && e.name.includes("._domainkey.") && within(e.name),
+        )
+      ) {
+        problems.push("DKIM");
+      }
+      const dmarc = entries.find((e) => e.type === "TXT" && e.name === `_dmarc.${domain}`);
+      if (!dmarc || !/^v=DMARC1/i.test(dmarc.text)) problems.push("DMARC");
+      if (problems.length > 0)
+        check.violation(`sending domain ${domain} has no ${problems.join(", ")} record`);
+    }
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// EDGE-09
+
+const MANAGED_PHASE = "http_request_firewall_managed";
+const PLANS_WITH_MANAGED_WAF = ["pro", "business", "enterprise"];
+
+const managedWaf: PolicySpec = {
+  name: "edge-09-managed-waf",
+  id: "EDGE-09",
+  description: "A managed WAF ruleset is deployed on every zone whose plan allows it (Pro and above).",
+  severity: "medium",
+  remediationSteps:
+    "Set golive:cdn.waf.managedRules: true (and golive:cdn.zone.plan to the zone's plan); on the Free plan the item does not apply.",
+  stack(resources, check) {
+    const plan = cdnConfig(check).zone?.plan;
+    if (plan !== undefined && !PLANS_WITH_MANAGED_WAF.includes(plan)) {
+      check.notice(`the zone's ${plan} plan has no managed WAF; EDGE-09 does not apply`);
+      return;
+    }
+    forEachOwnedZone(resources, check, (zone, label) => {
+      const deployed = zoneRules(zone, MANAGED_PHASE).some(
+        (rule) => rule.enabled && rule.action === "execute",
+      );
+      if (!deployed)
+        check.violation(`${label} runs no managed WAF ruleset (phase ${MANAGED_PHASE}, action execute)`);
+    });
+  },
+};
+
+export const EDGE_POLICIES: readonly PolicySpec[] = [
+  httpsOnly,
+  hsts,
+  securityHeaders,
+  rateLimiting,
+  adminAllowList,
+  cacheRules,
+  compression,
+  appHostnamesProxied,
+  emailAuthentication,
+  managedWaf,
+];
