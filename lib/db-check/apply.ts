@@ -1,0 +1,132 @@
+/** Applying migration files to a database one statement at a time, so a failure names file and line. */
+import { type PGlite } from "@electric-sql/pglite";
+import { parseSqlFile, positionAtCodePoint, type SqlFile, type SqlStatement } from "../sql/parser";
+
+/** A migration statement Postgres rejected while applying the migrations. */
+export class MigrationError extends Error {
+  override readonly name = "MigrationError";
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+    readonly hint?: string,
+  ) {
+    super(
+      `${file}:${line}: migration failed: ${reason}` +
+        (hint ? `\n    hint: ${hint}` : "") +
+        `\nfix the statement at ${file} line ${line}; migrations are applied in file name order to a ` +
+        `fresh Supabase-like Postgres 18 (see lib/db-check/README.md for what it provides)`,
+    );
+  }
+}
+
+/** The fields of a Postgres error that PGlite passes on. */
+export interface PostgresErrorFields {
+  readonly message: string;
+  readonly code?: string;
+  readonly position?: string;
+  readonly detail?: string;
+  readonly hint?: string;
+  readonly constraint?: string;
+  readonly column?: string;
+}
+
+export function asPostgresError(error: unknown): PostgresErrorFields {
+  if (error instanceof Error) {
+    const fields = error as Error & Partial<Record<keyof PostgresErrorFields, unknown>>;
+    const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+    return {
+      message: error.message,
+      code: text(fields.code),
+      position: text(fields.position),
+      detail: text(fields.detail),
+      hint: text(fields.hint),
+      constraint: text(fields.constraint),
+      column: text(fields.column),
+    };
+  }
+  return { message: String(error) };
+}
+
+/** Parses every file first (a syntax error anywhere stops before anything runs), then applies them. */
+export async function parseMigrations(files: readonly SqlFile[]): Promise<SqlStatement[][]> {
+  const parsed: SqlStatement[][] = [];
+  for (const file of files) parsed.push(await parseSqlFile(file));
+  return parsed;
+}
+
+/** A statement not run because the check's database cannot run it. */
+export interface SkippedStatement {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+// Errors that usually mean "exists on Supabase, not in the check's database".
+const MISSING_OBJECT_CODES = new Set(["3F000", "42883", "42704"]);
+
+/**
+ * Runs each statement on its own (not one transaction per file), so statements that refuse to run in
+ * a transaction block (CREATE INDEX CONCURRENTLY) work and a migration's own BEGIN/COMMIT keep their
+ * meaning. CREATE EXTENSION of an extension PGlite lacks (pg_cron, pg_net, vector...) is skipped and
+ * returned. Throws MigrationError naming file and line at the first failure.
+ */
+export async function applyStatements(
+  db: PGlite,
+  files: readonly SqlStatement[][],
+): Promise<SkippedStatement[]> {
+  const available = new Set(
+    (await db.query<{ name: string }>(`select name from pg_available_extensions`)).rows.map(
+      (row) => row.name,
+    ),
+  );
+  const skipped: SkippedStatement[] = [];
+  for (const statements of files) {
+    for (const statement of statements) {
+      const node = statement.node;
+      if ("CreateExtensionStmt" in node) {
+        const name = node.CreateExtensionStmt.extname ?? "";
+        if (!available.has(name)) {
+          skipped.push({
+            file: statement.file,
+            line: statement.line,
+            reason: `extension ${name} is not available in the check's database; CREATE EXTENSION skipped`,
+          });
+          continue;
+        }
+      }
+      try {
+        await db.exec(statement.text);
+      } catch (error) {
+        const pgError = asPostgresError(error);
+        const stub = MISSING_OBJECT_CODES.has(pgError.code ?? "")
+          ? "if it exists on Supabase but not in the check's database (an extension PGlite lacks, a " +
+            "Supabase schema), create a stand-in with the extraBootstrapSql option"
+          : undefined;
+        throw new MigrationError(
+          statement.file,
+          errorLine(statement, pgError.position),
+          pgError.detail ? `${pgError.message} (${pgError.detail})` : pgError.message,
+          [pgError.hint, stub].filter((part) => part !== undefined).join("; ") || undefined,
+        );
+      }
+    }
+    const last = statements.at(-1);
+    if (last && db.isInTransaction()) {
+      throw new MigrationError(
+        last.file,
+        last.line,
+        "the file ends inside a transaction: a BEGIN has no COMMIT",
+        "end the file with COMMIT;",
+      );
+    }
+  }
+  return skipped;
+}
+
+/** The line Postgres points at (its position is 1-based, in characters of the statement text). */
+function errorLine(statement: SqlStatement, position: string | undefined): number {
+  const index = position === undefined ? Number.NaN : Number.parseInt(position, 10) - 1;
+  if (!Number.isInteger(index) || index < 0) return statement.line;
+  return statement.textLine + positionAtCodePoint(statement.text, index).line - 1;
+}
