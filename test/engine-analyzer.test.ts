@@ -255,6 +255,15 @@ describe("a policy pack launched as the CLI launches it", () => {
       version: "7.48.0",
     });
 
+    // A bridged provider's Check adds the auto-name to the inputs the engine analyzes.
+    const queueResource = findResource(recording, "aws:sqs/queue:Queue", "jobs-queue");
+    expect(queueResource.inputs.name).toBeUndefined();
+    const queue = analyzeRequestProto(analyzerResourceFor(queueResource, recording));
+    expect(queue.getProperties()?.toJavaScript()).toEqual({
+      messageRetentionSeconds: 345600,
+      name: queueResource.outputs.name,
+    });
+
     const alarmResource = findResource(recording, "aws:cloudwatch/metricAlarm:MetricAlarm", "jobs-depth");
     const alarm = analyzerStackResourceProto(analyzerStackResourceFor(alarmResource, recording));
     expect(alarm.getParent()).toBe("urn:pulumi:dev::fixture::fixture:index:Worker::jobs");

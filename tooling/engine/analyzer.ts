@@ -30,6 +30,7 @@ import {
   type StackContext,
 } from "./policy-pack";
 import type { RecordedResource, Recording } from "./record";
+import { autoNamedProperty } from "./mocks";
 import { parseGoDuration, parseProviderReference, parseUrn } from "./urn";
 import { fromWireObject, toWireObject, type RecordedObject, type WireObject } from "./wire";
 
@@ -328,14 +329,26 @@ function analyzerOptions(resource: RecordedResource): AnalyzerResourceOptions {
   };
 }
 
-/** What the engine sends to `Analyze` for a recorded resource: its inputs, options and provider. */
+/**
+ * The inputs the engine analyzes: the provider's `Check` result. Offline there is no provider, but
+ * the one thing bridged providers add that policies read is the auto-name, which the recording's
+ * outputs carry.
+ */
+function checkedInputs(resource: RecordedResource): RecordedObject {
+  const key = autoNamedProperty(resource.type);
+  if (key === undefined || key in resource.inputs) return resource.inputs;
+  const autoName = resource.outputs[key];
+  return typeof autoName === "string" ? { ...resource.inputs, [key]: autoName } : resource.inputs;
+}
+
+/** What the engine sends to `Analyze` for a recorded resource: its checked inputs, options and provider. */
 export function analyzerResourceFor(resource: RecordedResource, recording: Recording): AnalyzerResourceInput {
   const provider = providerFor(resource, recording);
   return {
     urn: resource.urn,
     type: resource.type,
     name: resource.name,
-    properties: resource.inputs,
+    properties: checkedInputs(resource),
     options: analyzerOptions(resource),
     ...(provider !== undefined ? { provider } : {}),
   };

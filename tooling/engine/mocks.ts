@@ -99,7 +99,8 @@ const AWS_ARN_SERVICE: Readonly<Record<string, string>> = {
 const AWS_GLOBAL_SERVICES = new Set(["iam", "s3", "budgets", "cloudfront", "route53"]);
 
 /** Resource types whose `name` (or `bucket`) the bridged provider auto-names when it is omitted. */
-const AWS_AUTONAMED: Readonly<Record<string, string>> = {
+const AUTONAMED: Readonly<Record<string, string>> = {
+  "supabase:index/project:Project": "name",
   "aws:lambda/function:Function": "name",
   "aws:sqs/queue:Queue": "name",
   "aws:sns/topic:Topic": "name",
@@ -265,6 +266,14 @@ function cloudflareComputed(ctx: MockResourceContext): WireObject {
   }
 }
 
+/**
+ * The property a bridged provider fills in with an auto-name during `Check` when the program leaves
+ * it out, so that the engine (and a policy) sees it among the checked inputs.
+ */
+export function autoNamedProperty(type: string): string | undefined {
+  return AUTONAMED[type];
+}
+
 /** The id the default mocks give a resource: unknown for creates in a preview, `<name>-id` otherwise. */
 export function defaultResourceId(ctx: Pick<MockResourceContext, "custom" | "preview" | "name">): string {
   if (!ctx.custom) return "";
@@ -280,7 +289,7 @@ export function defaultResourceState(ctx: MockResourceContext): MockResourceStat
   const state: WireObject = { ...ctx.inputs };
   if (!ctx.custom || isProviderType(ctx.type)) return { id, state };
 
-  const autoNameKey = AWS_AUTONAMED[ctx.type];
+  const autoNameKey = AUTONAMED[ctx.type];
   let autoName: string | undefined;
   if (autoNameKey !== undefined && ctx.inputs[autoNameKey] === undefined) {
     // Bridged providers auto-name during Check, so the name is known even in a preview.
