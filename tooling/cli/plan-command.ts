@@ -1,0 +1,320 @@
+/**
+ * `golive plan`: offline plans of a Pulumi program's stacks with the policy verdict, written to
+ * `plans/<stack>.json` and `plans/<stack>.md`, or compared with the committed ones (`--check`).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_CHANGE_WINDOW, describeWindow, isInsideWindow } from "../../policies/lib/change-window";
+import { clockFromEnv } from "../../policies/lib/clock";
+import {
+  firstDifference,
+  orphanPlanFiles,
+  planFilesOf,
+  staleFiles,
+  writePlanFiles,
+  type PlanFile,
+  type StaleFile,
+} from "../plan/files";
+import { REGENERATE_COMMAND } from "../plan/markdown";
+import { DEFAULT_POLICY_CLOCK, POLICY_CLOCK_ENV } from "../plan/policy";
+import {
+  isValidStackName,
+  listStacks,
+  PlanInputError,
+  readProject,
+  stackFileOf,
+  stackNameOfFile,
+  type PulumiProject,
+} from "../plan/project";
+import {
+  planStacks,
+  PolicyPackError,
+  ProgramError,
+  StackPlanError,
+  type PlannedStack,
+  type StackTarget,
+} from "../plan/run";
+import { EXIT, UsageError, type CommandIo } from "./io";
+
+export const PLAN_USAGE = `Usage: golive plan [--stack NAME|all] [--program DIR] [--config FILE] [--preview] [--out DIR] [--check]
+                   [--policy-pack DIR]
+
+Runs a Pulumi TypeScript program offline (mock providers, no cloud calls) for each stack, runs the
+policy pack over what it would deploy, and writes plans/<stack>.json and plans/<stack>.md.
+
+  --stack NAME|all  The stack to plan (default: all, every Pulumi.<stack>.yaml of the project).
+  --program DIR     The Pulumi project (the directory with Pulumi.yaml); default: the current directory.
+  --config FILE     A stack file to use instead of Pulumi.<stack>.yaml (the stack is --stack or its name).
+  --preview         Run as \`pulumi preview\` (computed values stay unknown) instead of \`pulumi up\`.
+  --out DIR         Where plan files go (default: <program>/plans).
+  --check           Write nothing; fail when the files in --out differ from a fresh plan.
+  --policy-pack DIR The CrossGuard pack to run (default: golive's policies/).
+  --help            Show this help.
+
+The policy clock is pinned to ${DEFAULT_POLICY_CLOCK} (set ${POLICY_CLOCK_ENV} to change it).
+Exit codes: 0 plans written (or current) and no mandatory violation; 1 a mandatory violation or a
+stale plan; 2 bad usage or input (unknown stack, missing file, config error); 3 the policy pack failed.
+`;
+
+interface PlanArgs {
+  readonly stack?: string;
+  readonly program?: string;
+  readonly config?: string;
+  readonly preview: boolean;
+  readonly out?: string;
+  readonly policyPack?: string;
+  readonly check: boolean;
+  readonly help: boolean;
+}
+
+function parsePlanArgs(argv: readonly string[]): PlanArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        stack: { type: "string" },
+        program: { type: "string" },
+        config: { type: "string" },
+        preview: { type: "boolean", default: false },
+        out: { type: "string" },
+        "policy-pack": { type: "string" },
+        check: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  for (const key of ["stack", "program", "config", "out", "policy-pack"] as const) {
+    if (values[key] === "") throw new UsageError(`--${key} needs a value`);
+  }
+  return {
+    ...(values.stack !== undefined ? { stack: values.stack } : {}),
+    ...(values.program !== undefined ? { program: values.program } : {}),
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values["policy-pack"] !== undefined ? { policyPack: values["policy-pack"] } : {}),
+    preview: values.preview === true,
+    check: values.check === true,
+    help: values.help === true,
+  };
+}
+
+function targetsOf(args: PlanArgs, project: PulumiProject, cwd: string): StackTarget[] {
+  if (args.config !== undefined) {
+    const configFile = path.resolve(cwd, args.config);
+    if (!existsSync(configFile)) {
+      throw new PlanInputError(
+        `${configFile} does not exist: --config takes the path of a stack file (Pulumi.<stack>.yaml)`,
+      );
+    }
+    if (args.stack === "all")
+      throw new PlanInputError("--config plans one stack: give --stack NAME, not all");
+    const stack = args.stack ?? stackNameOfFile(configFile);
+    if (stack === undefined) {
+      throw new PlanInputError(
+        `cannot tell the stack of ${configFile} from its name; name it Pulumi.<stack>.yaml or pass --stack NAME`,
+      );
+    }
+    if (!isValidStackName(stack))
+      throw new PlanInputError(`stack name "${stack}" must be letters, digits, "_", "." or "-"`);
+    return [{ stack, configFile }];
+  }
+  const stacks = listStacks(project);
+  if (args.stack === undefined || args.stack === "all") {
+    if (stacks.length === 0) {
+      throw new PlanInputError(
+        `${project.dir} has no stack files (Pulumi.<stack>.yaml); create one or pass --config FILE`,
+      );
+    }
+    return stacks.map((stack) => ({ stack, configFile: stackFileOf(project, stack) }));
+  }
+  if (!isValidStackName(args.stack) || !stacks.includes(args.stack)) {
+    throw new PlanInputError(
+      `unknown stack "${args.stack}": ${stackFileOf(project, isValidStackName(args.stack) ? args.stack : "<stack>")} does not exist; ` +
+        (stacks.length > 0 ? `stacks here: ${stacks.join(", ")}` : "this project has no stack files"),
+    );
+  }
+  return [{ stack: args.stack, configFile: stackFileOf(project, args.stack) }];
+}
+
+function describeClock(clock: string): string {
+  const at = new Date(clock);
+  const day = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone: "UTC" }).format(at);
+  const time = new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  }).format(at);
+  const inside = isInsideWindow(at, DEFAULT_CHANGE_WINDOW) ? "inside" : "outside";
+  return `${day} ${time} UTC, ${inside} the default prod change window (${describeWindow(DEFAULT_CHANGE_WINDOW)})`;
+}
+
+/** Errors that are the input's fault: shown as their message, exit 2. */
+function isInputError(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    ["PlanInputError", "StackFileError", "ConfigError", "UsageError"].includes(error.name)
+  );
+}
+
+function relativeToCwd(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative.startsWith("..") ? file : relative;
+}
+
+function summarize(planned: PlannedStack, files: readonly PlanFile[], cwd: string): string[] {
+  const { plan } = planned;
+  const { summary } = plan;
+  const where = files.map((file) => relativeToCwd(file.file, cwd)).join(", ");
+  const lines = [
+    `${plan.stack}: ${summary.resources} resources (${summary.customResources} custom, ${summary.components} components, ` +
+      `${summary.providers} providers); policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory ` +
+      `→ ${summary.verdict === "fail" ? "BLOCKED" : "pass"} (${where})`,
+  ];
+  for (const violation of plan.policy.violations.filter((entry) => entry.level === "mandatory")) {
+    const resource = violation.urn ? ` (${violation.urn.slice(violation.urn.lastIndexOf("::") + 2)})` : "";
+    lines.push(`  ✗ ${violation.policy}${resource}: ${violation.message}`);
+  }
+  return lines;
+}
+
+function staleReport(stale: readonly StaleFile[], fresh: ReadonlyMap<string, string>, cwd: string): string {
+  const lines = ["golive plan --check: these plan files are stale:"];
+  for (const entry of stale) {
+    const name = relativeToCwd(entry.file, cwd);
+    if (entry.reason === "differs") {
+      lines.push(`  ${name} differs from a fresh plan`);
+      let committed = "";
+      try {
+        committed = readFileSync(entry.file, "utf8");
+      } catch {
+        committed = "";
+      }
+      const excerpt = firstDifference(committed, fresh.get(entry.file) ?? "");
+      lines.push(...excerpt.split("\n").map((line) => `    ${line}`));
+    } else if (entry.reason === "missing") {
+      lines.push(`  ${name} is missing`);
+    } else {
+      lines.push(`  ${name} belongs to no stack; delete it`);
+    }
+  }
+  lines.push(`Regenerate them with \`${REGENERATE_COMMAND}\` and commit the result.`);
+  return `${lines.join("\n")}\n`;
+}
+
+function reportStackFailure(failure: StackPlanError, io: CommandIo): number {
+  const cause = failure.failure;
+  const where = `stack "${failure.stackName}" (${relativeToCwd(failure.configFile, io.cwd)})`;
+  const inner = cause.cause instanceof Error ? cause.cause : cause;
+  const debug = io.env.GOLIVE_DEBUG && inner.stack ? `${inner.stack}\n` : "";
+  if (cause instanceof PolicyPackError) {
+    io.stderr(`golive plan: ${where}: the policy pack failed: ${cause.message}\n${debug}`);
+    return EXIT.internal;
+  }
+  if (cause instanceof ProgramError) {
+    io.stderr(`golive plan: ${where}: the program failed: ${cause.message}\n${debug}`);
+    return EXIT.badInput;
+  }
+  if (isInputError(cause)) {
+    io.stderr(`golive plan: ${where}:\n${cause.message}\n`);
+    return EXIT.badInput;
+  }
+  throw failure;
+}
+
+/** Runs `golive plan` (argv without "plan"); resolves to the exit code. */
+export async function runPlanCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  let args: PlanArgs;
+  try {
+    args = parsePlanArgs(argv);
+  } catch (error) {
+    io.stderr(`golive plan: ${(error as Error).message}\n\n${PLAN_USAGE}`);
+    return EXIT.badInput;
+  }
+  if (args.help) {
+    io.stdout(PLAN_USAGE);
+    return EXIT.ok;
+  }
+
+  const clock = io.env[POLICY_CLOCK_ENV]?.trim() || DEFAULT_POLICY_CLOCK;
+  const clockProblem = clockFromEnv({ [POLICY_CLOCK_ENV]: clock }).error;
+  if (clockProblem !== undefined) {
+    io.stderr(`golive plan: ${clockProblem}\n`);
+    return EXIT.badInput;
+  }
+
+  let project: PulumiProject;
+  let targets: StackTarget[];
+  try {
+    project = readProject(path.resolve(io.cwd, args.program ?? "."));
+    targets = targetsOf(args, project, io.cwd);
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    io.stderr(`golive plan: ${error.message}\n`);
+    return EXIT.badInput;
+  }
+  const outDir = path.resolve(io.cwd, args.out ?? path.join(project.dir, "plans"));
+  const pinnedBy = io.env[POLICY_CLOCK_ENV]?.trim() ? POLICY_CLOCK_ENV : "golive plan's default";
+  io.stdout(`golive plan: policy clock pinned to ${clock} (${describeClock(clock)}; set by ${pinnedBy})\n`);
+
+  const progress = io.isTTY ? (message: string) => io.stderr(`… ${message}\n`) : undefined;
+  let planned: PlannedStack[];
+  try {
+    planned = await planStacks({
+      project,
+      targets,
+      preview: args.preview,
+      clock,
+      baseEnv: io.env,
+      ...(args.policyPack !== undefined ? { packDir: path.resolve(io.cwd, args.policyPack) } : {}),
+      ...(progress !== undefined ? { onProgress: progress } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof StackPlanError)) throw error;
+    return reportStackFailure(error, io);
+  }
+
+  const expected: PlanFile[] = [];
+  let blocked = false;
+  for (const stack of planned) {
+    const files = planFilesOf(outDir, stack.stack, stack.json, stack.markdown);
+    expected.push(...files);
+    if (!args.check) writePlanFiles(files);
+    blocked ||= stack.plan.summary.verdict === "fail";
+    io.stdout(`${summarize(stack, files, io.cwd).join("\n")}\n`);
+    for (const log of stack.policy.logs.filter(
+      (entry) => entry.severity === "error" || entry.severity === "warning",
+    )) {
+      io.stderr(`  policy pack ${log.severity}: ${log.message}\n`);
+    }
+  }
+
+  let stale: StaleFile[] = [];
+  if (args.check) {
+    stale = staleFiles(expected);
+    if (args.config === undefined && (args.stack === undefined || args.stack === "all")) {
+      stale.push(
+        ...orphanPlanFiles(
+          outDir,
+          targets.map((target) => target.stack),
+        ),
+      );
+    }
+    if (stale.length > 0) {
+      io.stderr(staleReport(stale, new Map(expected.map((file) => [file.file, file.content])), io.cwd));
+    } else {
+      io.stdout(`golive plan --check: ${expected.length} plan files are current.\n`);
+    }
+  }
+  if (blocked) {
+    io.stderr("golive plan: mandatory policy violations; a deploy would be blocked (see above).\n");
+  }
+  return blocked || stale.length > 0 ? EXIT.failed : EXIT.ok;
+}
