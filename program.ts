@@ -22,6 +22,12 @@ export function goliveProgram() {
     serverSecretArn: environment.secrets.secretArn,
     serverSecretNames: environment.secrets.secretNames,
     backupBucket: environment.database.backupBucketName,
+    cloudflareZoneId: environment.cdn.zoneId,
+    hostnames: environment.cdn.hostnames,
+    alertTopicArns: environment.alerts.topicArns,
+    budgetName: environment.billing.budgetName,
+    /** Job name → when it runs, in words, for reviewers and operators. */
+    cronSchedules: environment.cron?.schedules ?? {},
     /** For the app's build: client-exposed variables only, never a server secret (SEC-03). */
     publicVariables: environment.secrets.publicVariables,
   };

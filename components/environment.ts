@@ -5,10 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
+import { resolveCronJobs } from "../config/schema/cron";
 import type { EnvironmentIdentity } from "../lib/naming";
 import { Alerts } from "./alerts";
 import { Billing } from "./billing";
 import { Cdn } from "./cdn";
+import { Cron } from "./cron";
 import { Database } from "./database";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
@@ -27,6 +29,8 @@ export class Environment extends pulumi.ComponentResource {
   readonly alerts: Alerts;
   readonly cdn: Cdn;
   readonly billing: Billing;
+  /** Absent when the registry has no jobs. */
+  readonly cron: Cron | undefined;
   readonly appUrl: string;
 
   constructor(args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -116,6 +120,24 @@ export class Environment extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const jobs = resolveCronJobs(config.cron);
+    this.cron =
+      jobs.length === 0
+        ? undefined
+        : new Cron(
+            "cron",
+            {
+              identity,
+              jobs,
+              appHostname: config.app.hostname,
+              secrets: this.secrets,
+              secretName: config.cron.secretName,
+              alerts: this.alerts,
+              logRetentionDays: config.alerts.logs.debugRetentionDays,
+            },
+            { parent: this },
+          );
+
     this.registerOutputs({
       projectRef: this.database.projectRef,
       apiUrl: this.database.apiUrl,
@@ -125,6 +147,7 @@ export class Environment extends pulumi.ComponentResource {
       hostnames: this.cdn.hostnames,
       alertTopicArns: this.alerts.topicArns,
       budgetName: this.billing.budgetName,
+      cronSchedules: this.cron?.schedules ?? {},
     });
   }
 }
