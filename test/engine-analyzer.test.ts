@@ -330,6 +330,10 @@ describe("launching packs", () => {
       all: { enforcementLevel: "disabled" },
     });
     expect(() => parsePolicyPackConfig({ a: "strict" })).toThrow(/"strict" is not a valid enforcement level/);
+    // As the engine, properties are checked against the policy's schema.
+    expect(() =>
+      reconcilePolicyPackConfig(policies, {}, parsePolicyPackConfig({ a: { max: "three" } })),
+    ).toThrow(/policy pack configuration is invalid:\n {2}a: max: must be number/);
     expect(() => parsePolicyPackConfig({ a: 3 })).toThrow(/must be a string or object/);
   });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -227,8 +228,11 @@ export function parsePolicyPackConfig(
 export interface PolicyConfigDefaults {
   readonly name: string;
   readonly enforcementLevel: EnforcementLevel;
-  /** The policy's JSON schema properties (their `default`s seed the config). */
-  readonly configSchema?: { readonly properties: Readonly<Record<string, unknown>> };
+  /** The policy's JSON schema (the `default`s of its properties seed the config). */
+  readonly configSchema?: {
+    readonly properties: Readonly<Record<string, unknown>>;
+    readonly required?: readonly string[];
+  };
 }
 
 interface ReconcilingConfig {
@@ -257,7 +261,8 @@ function applyConfig(
 /**
  * The config the engine sends with `Configure`: each policy's level and schema defaults, then the
  * pack's initial config, then the user's (`all` first, then per policy), as `ReconcilePolicyPackConfig`.
- * (The engine then validates properties against each policy's JSON schema; that step is not done here.)
+ * Then, as the engine does, each policy's properties are validated against its JSON schema; the
+ * error lists every problem as `<policy>: <problem>`.
  */
 export function reconcilePolicyPackConfig(
   policies: readonly PolicyConfigDefaults[],
@@ -290,5 +295,37 @@ export function reconcilePolicyPackConfig(
       ...(entry.properties !== undefined ? { properties: entry.properties } : {}),
     };
   }
+  const problems = validatePolicyPackConfig(policies, reconciled);
+  if (problems.length > 0) {
+    throw new Error(
+      `policy pack configuration is invalid:\n${problems.map((problem) => `  ${problem}`).join("\n")}`,
+    );
+  }
   return reconciled;
+}
+
+/** Checks each policy's configured properties against its JSON schema (`validatePolicyPackConfig` in the engine). */
+export function validatePolicyPackConfig(
+  policies: readonly PolicyConfigDefaults[],
+  config: Readonly<Record<string, PolicyConfig>>,
+): string[] {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const problems: string[] = [];
+  for (const policy of policies) {
+    if (policy.configSchema === undefined) continue;
+    const schema = {
+      type: "object",
+      ...(Object.keys(policy.configSchema.properties).length > 0
+        ? { properties: policy.configSchema.properties }
+        : {}),
+      ...((policy.configSchema.required ?? []).length > 0 ? { required: policy.configSchema.required } : {}),
+    };
+    const validate = ajv.compile(schema);
+    if (validate(config[policy.name]?.properties ?? {})) continue;
+    for (const error of validate.errors ?? []) {
+      const where = error.instancePath === "" ? "" : `${error.instancePath.slice(1).replaceAll("/", ".")}: `;
+      problems.push(`${policy.name}: ${where}${error.message ?? "is invalid"}`);
+    }
+  }
+  return problems;
 }
