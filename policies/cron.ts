@@ -1,3 +1,307 @@
+/** CRON: scheduled jobs are valid, authenticated, retried into a dead-letter queue and alarmed. */
+import type { PolicyResource } from "@pulumi/policy";
+import { isTimeZone } from "./lib/change-window";
 import type { PolicySpec } from "./lib/define";
+import { scheduleExpressionProblems } from "./lib/eventbridge";
+import { num, peekString, record, StackIndex, str } from "./lib/props";
+import { isSecretName, looksLikeSecretValue, secretFormat } from "./lib/secrets";
+import { T } from "./lib/types";
+import { leaves, peek, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
-export const CRON_POLICIES: readonly PolicySpec[] = [];
+export const CRON_NAMESPACE = "golive/cron";
+export const FAILURE_METRIC = "Failure";
+
+/** A schedule's job name: its `name` input, else its resource name. */
+function jobName(schedule: PolicyResource): string {
+  return peekString(schedule.props, "name") ?? schedule.name;
+}
+
+/** The Lambda functions a schedule invokes (target.arn). */
+function targetFunctions(index: StackIndex, schedule: PolicyResource): PolicyResource[] {
+  const candidates = index.referencedBy(schedule, "target", [T.lambda]);
+  const arn = peek(schedule.props, "target", "arn");
+  if (typeof arn !== "string") return candidates;
+  // target holds the dead-letter queue and the role too: keep the function the ARN names, when known.
+  return candidates.filter(
+    (fn) => peekString(fn.props, "arn") === undefined || peekString(fn.props, "arn") === arn,
+  );
+}
+
+function deadLetterQueues(index: StackIndex, schedule: PolicyResource): PolicyResource[] {
+  const queues = index.referencedBy(schedule, "target", [T.queue]);
+  const arn = peek(schedule.props, "target", "deadLetterConfig", "arn");
+  if (typeof arn !== "string") return queues;
+  return queues.filter(
+    (queue) => peekString(queue.props, "arn") === undefined || peekString(queue.props, "arn") === arn,
+  );
+}
+
+// ------------------------------------------------------------------------------------------------
+// CRON-01
+
+const validSchedule: PolicySpec = {
+  name: "cron-01-valid-schedule",
+  id: "CRON-01",
+  description:
+    "Every scheduled job has a valid schedule expression, an IANA time zone and a unique, explicit name.",
+  severity: "high",
+  remediationSteps:
+    "Declare jobs in golive:cron with a 5-field cron schedule and timeZone; the cron component converts them to EventBridge Scheduler expressions and names each schedule after its job.",
+  resource: {
+    types: [T.schedule],
+    validate(resource, check) {
+      const expression = check.mustBeKnown(
+        () => str(resource.props, "scheduleExpression"),
+        `scheduleExpression of "${resource.name}"`,
+      );
+      if (expression === undefined) check.violation(`schedule "${resource.name}" has no scheduleExpression`);
+      else if (expression !== UNKNOWN) {
+        for (const problem of scheduleExpressionProblems(expression))
+          check.violation(`schedule "${resource.name}": ${problem}`);
+      }
+      const zone = check.mustBeKnown(
+        () => str(resource.props, "scheduleExpressionTimezone"),
+        `time zone of "${resource.name}"`,
+      );
+      if (zone === undefined)
+        check.violation(
+          `schedule "${resource.name}" has no scheduleExpressionTimezone (it would run in UTC by accident)`,
+        );
+      else if (zone !== UNKNOWN && !isTimeZone(zone))
+        check.violation(`schedule "${resource.name}": "${zone}" is not an IANA time zone`);
+      const name = check.known(() => str(resource.props, "name"), `the name of schedule "${resource.name}"`);
+      if (name === undefined)
+        check.violation(`schedule "${resource.name}" has no explicit name; alarms and logs find a job by it`);
+    },
+  },
+  stack(resources, check) {
+    const seen = new Map<string, PolicyResource>();
+    check.each(
+      resources.filter((resource) => resource.type === T.schedule),
+      (schedule) => {
+        const name = peekString(schedule.props, "name");
+        if (!name) return;
+        const group =
+          peekString(schedule.props, "groupName") ??
+          schedule.propertyDependencies.groupName?.[0]?.urn ??
+          "default";
+        const key = `${group}/${name}`;
+        const previous = seen.get(key);
+        if (previous)
+          check.violation(
+            `schedules "${previous.name}" and "${schedule.name}" share the name ${name}`,
+            schedule.urn,
+          );
+        seen.set(key, schedule);
+      },
+    );
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// CRON-02
+
+/** A literal secret in a schedule's payload: the cron secret belongs in the secret store. */
+function literalSecrets(input: unknown): string[] {
+  return stringLeaves(input).flatMap((leaf) => {
+    if (leaf.unknown || typeof leaf.value !== "string") return [];
+    const format = secretFormat(leaf.value);
+    if (format) return [format.kind];
+    if (/^bearer\s+\S{12,}/i.test(leaf.value)) return ["a bearer token"];
+    if (leaf.key && isSecretName(leaf.key) && looksLikeSecretValue(leaf.value))
+      return [`a secret (${leaf.key})`];
+    return [];
+  });
+}
+
+const authenticatedInvocation: PolicySpec = {
+  name: "cron-02-authenticated-invocation",
+  id: "CRON-02",
+  description:
+    "Every job authenticates to its endpoint with the cron secret read from the secret store: the invoker gets the secret's ARN, never the value.",
+  severity: "critical",
+  remediationSteps:
+    "Invoke jobs through the cron component's Lambda: it reads CRON_SECRET from Secrets Manager (CRON_SECRET_ID) and sends it as a bearer token; never put the secret in the schedule's input.",
+  resource: {
+    types: [T.schedule],
+    validate(resource, check) {
+      const input = check.known(
+        () => peek(resource.props, "target", "input"),
+        `the input of schedule "${resource.name}"`,
+      );
+      if (input === UNKNOWN) return;
+      for (const kind of literalSecrets(input)) {
+        check.violation(
+          `schedule "${resource.name}" carries ${kind} in its input: the job's secret must come from the secret store`,
+        );
+      }
+    },
+  },
+  stack(resources, check) {
+    const index = new StackIndex(resources);
+    check.each(index.ofType(T.schedule), (schedule) => {
+      const functions = targetFunctions(index, schedule);
+      if (functions.length === 0) {
+        if (peek(schedule.props, "target", "arn") === UNKNOWN) {
+          check.undeterminable(`the target of schedule "${schedule.name}"`, schedule.urn);
+        } else {
+          check.violation(
+            `schedule "${schedule.name}" does not invoke a function of this stack, so its authentication cannot be checked`,
+            schedule.urn,
+          );
+        }
+        return;
+      }
+      for (const fn of functions) {
+        const fromStore = index.referencedBy(fn, "environment", [T.secret, T.secretVersion]).length > 0;
+        const arns = leaves(peek(fn.props, "environment")).some(
+          (leaf) => typeof leaf.value === "string" && leaf.value.startsWith("arn:aws:secretsmanager:"),
+        );
+        if (!fromStore && !arns) {
+          check.violation(
+            `the invoker "${fn.name}" of schedule "${schedule.name}" is given no secret from Secrets Manager (pass the cron secret's ARN in its environment)`,
+            schedule.urn,
+          );
+        }
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// CRON-03
+
+const LAMBDA_MAX_TIMEOUT = 900;
+
+const retriesAndDeadLetter: PolicySpec = {
+  name: "cron-03-retries-and-dead-letter",
+  id: "CRON-03",
+  description:
+    "Every job has explicit retries (retryPolicy), a dead-letter queue, and a timeout: the invoking function's timeout is set.",
+  severity: "high",
+  remediationSteps:
+    "Set retries and timeoutSeconds per job in golive:cron; the cron component sets target.retryPolicy, target.deadLetterConfig (an encrypted SQS queue) and the invoker's timeout.",
+  resource: {
+    types: [T.schedule],
+    validate(resource, check) {
+      const retry = record(resource.props, "target", "retryPolicy");
+      if (retry === undefined) {
+        check.violation(`schedule "${resource.name}" has no target.retryPolicy (explicit retries)`);
+      } else if (retry !== UNKNOWN) {
+        const attempts = num(retry, "maximumRetryAttempts");
+        if (attempts === undefined || (attempts !== UNKNOWN && attempts < 1)) {
+          check.violation(
+            `schedule "${resource.name}" retries ${String(attempts ?? "an unset number of")} times; set maximumRetryAttempts to 1 or more`,
+          );
+        }
+        if (num(retry, "maximumEventAgeInSeconds") === undefined) {
+          check.violation(
+            `schedule "${resource.name}" sets no maximumEventAgeInSeconds: failed runs would be retried for a day`,
+          );
+        }
+      }
+      const dlq = peek(resource.props, "target", "deadLetterConfig", "arn");
+      if (dlq === undefined || dlq === "")
+        check.violation(`schedule "${resource.name}" has no dead-letter queue (target.deadLetterConfig.arn)`);
+    },
+  },
+  stack(resources, check) {
+    const index = new StackIndex(resources);
+    check.each(index.ofType(T.schedule), (schedule) => {
+      for (const fn of targetFunctions(index, schedule)) {
+        const timeout = num(fn.props, "timeout");
+        if (timeout === undefined) {
+          check.violation(
+            `the invoker "${fn.name}" of schedule "${schedule.name}" has no timeout (Lambda's default is 3 s)`,
+            schedule.urn,
+          );
+        } else if (timeout !== UNKNOWN && (timeout < 1 || timeout > LAMBDA_MAX_TIMEOUT)) {
+          check.violation(
+            `the invoker "${fn.name}" has a timeout of ${timeout} s; it must be 1 to ${LAMBDA_MAX_TIMEOUT}`,
+            schedule.urn,
+          );
+        }
+      }
+      const arn = peek(schedule.props, "target", "deadLetterConfig", "arn");
+      if (arn !== undefined && deadLetterQueues(index, schedule).length === 0 && arn !== UNKNOWN) {
+        check.violation(
+          `the dead-letter queue of schedule "${schedule.name}" is not a queue of this stack`,
+          schedule.urn,
+        );
+      }
+    });
+  },
+};
+
+// ------------------------------------------------------------------------------------------------
+// CRON-04
+
+function dimension(alarm: PolicyResource, key: string): string | typeof UNKNOWN | undefined {
+  const value = peek(alarm.props, "dimensions", key);
+  if (value === UNKNOWN) return UNKNOWN;
+  return typeof value === "string" ? value : undefined;
+}
+
+function hasActions(alarm: PolicyResource): boolean {
+  const actions = peek(alarm.props, "alarmActions");
+  return (
+    actions === UNKNOWN ||
+    (Array.isArray(actions) && actions.length > 0) ||
+    (alarm.propertyDependencies.alarmActions ?? []).length > 0
+  );
+}
+
+const failureAlarm: PolicySpec = {
+  name: "cron-04-failure-alarm",
+  id: "CRON-04",
+  description:
+    "Every job's failure raises an alarm on an alert channel: a golive/cron Failure alarm per job, and an alarm on its dead-letter queue's depth.",
+  severity: "high",
+  remediationSteps:
+    "Create jobs through the cron component: it adds a per-job Failure alarm (namespace golive/cron, dimension Job) and a dead-letter queue alarm, both notifying the alert topics.",
+  stack(resources, check) {
+    const index = new StackIndex(resources);
+    const alarms = index.ofType(T.metricAlarm);
+    check.each(index.ofType(T.schedule), (schedule) => {
+      const job = jobName(schedule);
+      const failure = alarms.filter(
+        (alarm) =>
+          peek(alarm.props, "namespace") === CRON_NAMESPACE &&
+          peek(alarm.props, "metricName") === FAILURE_METRIC &&
+          (dimension(alarm, "Job") === job || dimension(alarm, "Job") === UNKNOWN),
+      );
+      if (failure.length === 0) {
+        check.violation(
+          `job ${job} has no failure alarm (${CRON_NAMESPACE} ${FAILURE_METRIC}, dimension Job=${job})`,
+          schedule.urn,
+        );
+      } else if (!failure.some(hasActions)) {
+        check.violation(`the failure alarm of job ${job} notifies no one (no alarmActions)`, schedule.urn);
+      }
+      for (const queue of deadLetterQueues(index, schedule)) {
+        const queueName = peekString(queue.props, "name");
+        const depth = alarms.filter(
+          (alarm) =>
+            peek(alarm.props, "namespace") === "AWS/SQS" &&
+            peek(alarm.props, "metricName") === "ApproximateNumberOfMessagesVisible" &&
+            (dimension(alarm, "QueueName") === queueName ||
+              dimension(alarm, "QueueName") === UNKNOWN ||
+              (alarm.propertyDependencies.dimensions ?? []).some((dep) => dep.urn === queue.urn)),
+        );
+        if (depth.length === 0) {
+          check.violation(
+            `the dead-letter queue "${queue.name}" of job ${job} has no depth alarm`,
+            schedule.urn,
+          );
+        }
+      }
+    });
+  },
+};
+
+export const CRON_POLICIES: readonly PolicySpec[] = [
+  validSchedule,
+  authenticatedInvocation,
+  retriesAndDeadLetter,
+  failureAlarm,
+];

@@ -1,0 +1,245 @@
+import { describe, expect, it } from "vitest";
+import { scheduleExpressionProblems } from "../../policies/lib/eventbridge";
+import { T } from "../../policies/lib/types";
+import {
+  analyzeResource,
+  analyzeStack,
+  undeterminable,
+  UNKNOWN,
+  violations,
+  type TestResource,
+} from "./harness";
+import { only, pack, res } from "./fixtures";
+
+const secretResource = res(T.secret, "app-secrets", { kmsKeyId: UNKNOWN });
+const queue = res(T.queue, "cron-dead-letter", {
+  name: "dirt-free-crm-prod-cron-dead-letter",
+  sqsManagedSseEnabled: true,
+});
+const invoker = (props: Record<string, unknown> = {}) =>
+  res(
+    T.lambda,
+    "cron-invoker",
+    {
+      role: UNKNOWN,
+      timeout: 60,
+      environment: { variables: { CRON_SECRET_ID: UNKNOWN, CRON_SECRET_KEY: "CRON_SECRET" } },
+      ...props,
+    },
+    { propertyDependencies: { environment: [secretResource.urn] } },
+  );
+
+function schedule(
+  target: Record<string, unknown> = {},
+  props: Record<string, unknown> = {},
+  name = "reminders",
+): TestResource {
+  const fn = invoker();
+  return res(
+    T.schedule,
+    `cron-${name}`,
+    {
+      name,
+      scheduleExpression: "cron(0 9 ? * MON-FRI *)",
+      scheduleExpressionTimezone: "America/Chicago",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: UNKNOWN,
+        roleArn: UNKNOWN,
+        input: JSON.stringify({ job: name, url: "https://app.dirtfree.com/api/cron/execute/reminders" }),
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: UNKNOWN },
+        ...target,
+      },
+      ...props,
+    },
+    { propertyDependencies: { target: [fn.urn, queue.urn] } },
+  );
+}
+
+const failureAlarm = (job = "reminders", actions: unknown[] = [UNKNOWN]) =>
+  res(T.metricAlarm, `alarm-cron-${job}-failed`, {
+    namespace: "golive/cron",
+    metricName: "Failure",
+    dimensions: { Job: job },
+    statistic: "Sum",
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    alarmActions: actions,
+  });
+const depthAlarm = res(T.metricAlarm, "alarm-cron-dead-letter", {
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  dimensions: { QueueName: "dirt-free-crm-prod-cron-dead-letter" },
+  alarmActions: [UNKNOWN],
+});
+
+const stack = (
+  overrides: Partial<Record<"schedule" | "invoker" | "failure" | "depth", TestResource | null>> = {},
+) =>
+  [
+    secretResource,
+    queue,
+    overrides.invoker === undefined ? invoker() : overrides.invoker,
+    overrides.schedule === undefined ? schedule() : overrides.schedule,
+    overrides.failure === undefined ? failureAlarm() : overrides.failure,
+    overrides.depth === undefined ? depthAlarm : overrides.depth,
+  ].filter((resource): resource is TestResource => resource !== null);
+
+describe("EventBridge expressions", () => {
+  it("accepts cron, rate and at", () => {
+    expect(scheduleExpressionProblems("cron(0 9 ? * MON-FRI *)")).toEqual([]);
+    expect(scheduleExpressionProblems("cron(*/15 2-4 1,15 * ? *)")).toEqual([]);
+    expect(scheduleExpressionProblems("cron(0 10 ? * 6L *)")).toEqual([]);
+    expect(scheduleExpressionProblems("rate(5 minutes)")).toEqual([]);
+    expect(scheduleExpressionProblems("rate(1 day)")).toEqual([]);
+    expect(scheduleExpressionProblems("at(2026-03-03T10:00:00)")).toEqual([]);
+  });
+
+  it("rejects malformed expressions with a reason", () => {
+    expect(scheduleExpressionProblems("0 9 * * 1")[0]).toContain("is not cron(...)");
+    expect(scheduleExpressionProblems("cron(0 9 * * MON-FRI)")[0]).toContain("needs 6 fields");
+    expect(scheduleExpressionProblems("cron(0 9 * * MON-FRI *)")).toContain(
+      "exactly one of day-of-month and day-of-week must be ?",
+    );
+    expect(scheduleExpressionProblems("cron(61 9 ? * * *)")[0]).toContain("minutes");
+    expect(scheduleExpressionProblems("rate(1 minutes)")[0]).toContain("singular");
+  });
+});
+
+describe("cron-01-valid-schedule", () => {
+  const name = "cron-01-valid-schedule";
+
+  it("passes a valid, named schedule with a time zone", async () => {
+    expect(violations(await analyzeResource(only(pack("prod"), name), schedule()), name)).toEqual([]);
+    expect(violations(await analyzeStack(only(pack("prod"), name), stack()), name)).toEqual([]);
+  });
+
+  it("fails a bad expression, a missing or bad zone and no name, mandatory in staging too", async () => {
+    const bad = schedule(
+      {},
+      { scheduleExpression: "cron(0 9 * * 1)", scheduleExpressionTimezone: "Mars/Olympus", name: undefined },
+    );
+    const found = violations(await analyzeResource(only(pack("staging"), name), bad), name);
+    const text = found.map((d) => d.message).join("\n");
+    expect(text).toContain("needs 6 fields");
+    expect(text).toContain('"Mars/Olympus" is not an IANA time zone');
+    expect(text).toContain("has no explicit name");
+    expect(found.every((d) => d.enforcementLevel === "mandatory")).toBe(true);
+  });
+
+  it("fails two jobs with the same name", async () => {
+    const twice = [schedule(), { ...schedule(), urn: schedule().urn + "-copy", name: "cron-reminders-copy" }];
+    expect(violations(await analyzeStack(only(pack("prod"), name), twice), name)[0]!.message).toContain(
+      "share the name reminders",
+    );
+  });
+
+  it("fails closed on an unknown expression, and reports an unknown name", async () => {
+    const unknown = schedule({}, { scheduleExpression: UNKNOWN, name: UNKNOWN });
+    const result = await analyzeResource(only(pack("prod"), name), unknown);
+    expect(violations(result, name)[0]!.message).toContain("must be known at preview");
+    expect(undeterminable(result, name)).toHaveLength(1);
+  });
+});
+
+describe("cron-02-authenticated-invocation", () => {
+  const name = "cron-02-authenticated-invocation";
+
+  it("passes an invoker that reads the secret from Secrets Manager", async () => {
+    expect(violations(await analyzeStack(only(pack("prod"), name), stack()), name)).toEqual([]);
+    expect(violations(await analyzeResource(only(pack("prod"), name), schedule()), name)).toEqual([]);
+  });
+
+  it("fails a secret in the schedule's input and an invoker without the secret store (mandatory in staging)", async () => {
+    const leaky = schedule({
+      input: JSON.stringify({ headers: { Authorization: "Bearer q8ZrT2vLxN4pW7sK1mB9cF3h" } }),
+    });
+    const found = violations(await analyzeResource(only(pack("staging"), name), leaky), name);
+    expect(found[0]!.message).toContain("carries a bearer token in its input");
+    expect(found[0]!.enforcementLevel).toBe("mandatory");
+    const bare = {
+      ...invoker({ environment: { variables: { JOB_URL: "https://app.dirtfree.com" } } }),
+      propertyDependencies: {},
+    };
+    const stackFound = violations(
+      await analyzeStack(only(pack("prod"), name), stack({ invoker: bare })),
+      name,
+    );
+    expect(stackFound[0]!.message).toContain("is given no secret from Secrets Manager");
+  });
+
+  it("fails a schedule whose target is not in the stack, and reports an unknown target", async () => {
+    const outside = {
+      ...schedule({ arn: "arn:aws:lambda:us-east-1:123456789012:function:other" }),
+      propertyDependencies: {},
+    };
+    expect(violations(await analyzeStack(only(pack("prod"), name), [outside]), name)[0]!.message).toContain(
+      "does not invoke a function of this stack",
+    );
+    const unknown = { ...schedule(), propertyDependencies: {} };
+    expect(undeterminable(await analyzeStack(only(pack("prod"), name), [unknown]), name)).toHaveLength(1);
+  });
+});
+
+describe("cron-03-retries-and-dead-letter", () => {
+  const name = "cron-03-retries-and-dead-letter";
+
+  it("passes explicit retries, a dead-letter queue and a timeout", async () => {
+    expect(violations(await analyzeResource(only(pack("prod"), name), schedule()), name)).toEqual([]);
+    expect(violations(await analyzeStack(only(pack("prod"), name), stack()), name)).toEqual([]);
+  });
+
+  it("fails without retries or a dead-letter queue: mandatory in prod, advisory in staging", async () => {
+    const bare = schedule({ retryPolicy: undefined, deadLetterConfig: undefined });
+    const prod = violations(await analyzeResource(only(pack("prod"), name), bare), name);
+    expect(prod.map((d) => d.message).join("\n")).toContain("has no target.retryPolicy");
+    expect(prod.map((d) => d.message).join("\n")).toContain("has no dead-letter queue");
+    expect(prod[0]!.enforcementLevel).toBe("mandatory");
+    const staging = violations(await analyzeResource(only(pack("staging"), name), bare), name);
+    expect(staging[0]!.enforcementLevel).toBe("advisory");
+    const zero = schedule({ retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } });
+    expect(violations(await analyzeResource(only(pack("prod"), name), zero), name)[0]!.message).toContain(
+      "retries 0 times",
+    );
+  });
+
+  it("fails an invoker without a timeout", async () => {
+    const fn = invoker({ timeout: undefined });
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), stack({ invoker: fn })), name)[0]!.message,
+    ).toContain("has no timeout");
+  });
+});
+
+describe("cron-04-failure-alarm", () => {
+  const name = "cron-04-failure-alarm";
+
+  it("passes with a failure alarm per job and a dead-letter depth alarm", async () => {
+    expect(violations(await analyzeStack(only(pack("prod"), name), stack()), name)).toEqual([]);
+  });
+
+  it("fails a job without a failure alarm, or whose alarm notifies no one", async () => {
+    const missing = violations(await analyzeStack(only(pack("prod"), name), stack({ failure: null })), name);
+    expect(missing[0]!.message).toContain("job reminders has no failure alarm");
+    const silent = violations(
+      await analyzeStack(only(pack("prod"), name), stack({ failure: failureAlarm("reminders", []) })),
+      name,
+    );
+    expect(silent[0]!.message).toContain("notifies no one");
+    const other = violations(
+      await analyzeStack(only(pack("staging"), name), stack({ failure: failureAlarm("nightly") }), {
+        stack: "staging",
+      }),
+      name,
+    );
+    expect(other[0]!.enforcementLevel).toBe("advisory");
+  });
+
+  it("fails a dead-letter queue without a depth alarm", async () => {
+    const found = violations(await analyzeStack(only(pack("prod"), name), stack({ depth: null })), name);
+    expect(found[0]!.message).toContain(
+      'dead-letter queue "cron-dead-letter" of job reminders has no depth alarm',
+    );
+  });
+});
