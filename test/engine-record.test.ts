@@ -321,6 +321,20 @@ describe("recordProgram's runtime", () => {
         call: (args) => (args.token === "aws:ec2/getVpc:getVpc" ? { id: "vpc-123" } : undefined),
       },
     });
+    // Pulumi's own mocks fit too.
+    const pulumiMocks: Partial<pulumi.runtime.Mocks> = {
+      newResource: (args) => ({ id: `${args.name}-custom`, state: args.inputs as Record<string, unknown> }),
+    };
+    const withPulumiMocks = await recordProgram({
+      program: () => {
+        new aws.sns.Topic("plain");
+      },
+      project: "p",
+      stack: "s",
+      preview: false,
+      mocks: pulumiMocks,
+    });
+    expect(findResource(withPulumiMocks, "aws:sns/topic:Topic", "plain").id).toBe("plain-custom");
     expect(findResource(recording, "aws:sns/topic:Topic", "custom")).toMatchObject({
       id: "topic-1",
       outputs: { arn: "arn:custom" },
