@@ -1,7 +1,8 @@
 /**
  * Every seed system as a working example (examples/<system>/): both stack files parse, the
  * migrations pass the static RLS check and the database check on a real Postgres (PGlite), staging
- * seed data never reaches prod, and the jobs and thresholds are the ones the seeds give.
+ * seed data never reaches prod, the jobs and thresholds are the ones the seeds give, and the golive
+ * program builds each stack offline under the recording engine.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -20,6 +21,9 @@ import {
 import { nextRuns } from "../lib/cron";
 import { readMigrationFiles } from "../lib/sql/migrations";
 import { checkRlsInMigrations } from "../lib/sql/rls";
+import { goliveProgram } from "../program";
+import { recordProgram, type Recording } from "../tooling/engine/record";
+import { isSecret, type RecordedValue } from "../tooling/engine/wire";
 import { PLACEHOLDER_MARK, readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
 import { REPO_ROOT } from "./support/stacks";
 
@@ -40,13 +44,16 @@ function stackFile(example: Example, environment: Environment): string {
 
 const configs = new Map<string, StackConfig>();
 
-/** The example's stack config as an offline plan reads it: operator secrets filled by placeholders. */
+/** The example's stack file as an offline plan reads it: operator secrets filled by placeholders. */
+function exampleRawConfig(example: Example, environment: Environment) {
+  return withPlaceholderSecrets(readStackFile(stackFile(example, environment), environment)).config;
+}
+
 function exampleConfig(example: Example, environment: Environment): StackConfig {
   const key = `${example}/${environment}`;
   let config = configs.get(key);
   if (!config) {
-    const raw = readStackFile(stackFile(example, environment), environment);
-    config = parseStackConfig(withPlaceholderSecrets(raw).config);
+    config = parseStackConfig(exampleRawConfig(example, environment));
     configs.set(key, config);
   }
   return config;
@@ -391,5 +398,61 @@ describe("example databases (PGlite)", () => {
       expect(result.coverage.isolationSkipped.filter((skip) => skip.hasOwner)).toEqual([]);
     },
     120_000,
+  );
+});
+
+describe("example programs, offline", () => {
+  /** The golive program run for the example's stack under the recording engine, as `pulumi up` would. */
+  function recordExample(example: Example, environment: Environment): Promise<Recording> {
+    const raw = exampleRawConfig(example, environment);
+    return recordProgram({
+      program: goliveProgram,
+      project: "golive",
+      stack: environment,
+      config: raw.values,
+      secretKeys: [...raw.secretKeys],
+      preview: false,
+      rootDirectory: REPO_ROOT,
+    });
+  }
+
+  function schedulesOf(recording: Recording) {
+    return recording.resources.filter((resource) => resource.type === "aws:scheduler/schedule:Schedule");
+  }
+
+  function plain(value: RecordedValue | undefined): RecordedValue | undefined {
+    return value !== undefined && isSecret(value) ? value.value : value;
+  }
+
+  it.each(CASES)(
+    "$example $environment: the program builds the environment and one schedule per job",
+    async ({ example, environment }) => {
+      const config = exampleConfig(example, environment);
+      const recording = await recordExample(example, environment);
+      expect(recording.logs.filter((log) => log.severity === "error")).toEqual([]);
+      const projects = recording.resources.filter(
+        (resource) => resource.type === "supabase:index/project:Project",
+      );
+      expect(projects).toHaveLength(1);
+      expect(projects[0]?.options.protect).toBe(environment === "prod");
+
+      // Each job's schedule calls the URL the config gives: a path on the app host or an edge function.
+      const expected = Object.fromEntries(
+        jobsOf(config).map((job) => [
+          job.name,
+          job.endpoint.startsWith("/") ? `https://${config.app.hostname}${job.endpoint}` : job.endpoint,
+        ]),
+      );
+      const called = Object.fromEntries(
+        schedulesOf(recording).map((schedule) => {
+          const target = plain(schedule.inputs.target) as { input?: RecordedValue } | undefined;
+          const input = plain(target?.input);
+          const url = typeof input === "string" ? (JSON.parse(input) as { url?: string }).url : undefined;
+          return [plain(schedule.inputs.name), url];
+        }),
+      );
+      expect(called).toEqual(expected);
+    },
+    60_000,
   );
 });
