@@ -5,7 +5,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS, type EnvironmentName } from "../../config/schema/common";
-import { formatDbCheckReport, runDbCheck } from "../../lib/db-check";
 import { EXIT, UsageError, type CommandIo } from "./io";
 
 export const DB_USAGE = `Usage: golive db check <migrations dir> [--environment prod|staging]
@@ -76,6 +75,8 @@ export async function runDbCommand(argv: readonly string[], io: CommandIo): Prom
     return EXIT.ok;
   }
   try {
+    // Loaded on use: it brings in Postgres (PGlite) and the SQL parser.
+    const { formatDbCheckReport, runDbCheck } = await import("../../lib/db-check/index.js");
     const result = await runDbCheck({
       migrationsDir: path.resolve(io.cwd, args.dir),
       environment: args.environment,

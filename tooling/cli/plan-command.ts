@@ -17,7 +17,7 @@ import {
   type StaleFile,
 } from "../plan/files";
 import { REGENERATE_COMMAND } from "../plan/markdown";
-import { DEFAULT_POLICY_CLOCK, POLICY_CLOCK_ENV } from "../plan/policy";
+import { DEFAULT_POLICY_CLOCK, POLICY_CLOCK_ENV } from "../plan/settings";
 import {
   isValidStackName,
   listStacks,
@@ -27,14 +27,8 @@ import {
   stackNameOfFile,
   type PulumiProject,
 } from "../plan/project";
-import {
-  planStacks,
-  PolicyPackError,
-  ProgramError,
-  StackPlanError,
-  type PlannedStack,
-  type StackTarget,
-} from "../plan/run";
+import { PolicyPackError, ProgramError, StackPlanError } from "../plan/errors";
+import type { PlannedStack, StackTarget } from "../plan/run";
 import { EXIT, UsageError, type CommandIo } from "./io";
 
 export const PLAN_USAGE = `Usage: golive plan [--stack NAME|all] [--program DIR] [--config FILE] [--preview] [--out DIR] [--check]
@@ -267,6 +261,8 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
   const progress = io.isTTY ? (message: string) => io.stderr(`… ${message}\n`) : undefined;
   let planned: PlannedStack[];
   try {
+    // Loaded here, after the input is checked: it loads the Pulumi SDK, which takes seconds.
+    const { planStacks } = await import("../plan/run.js");
     planned = await planStacks({
       project,
       targets,

@@ -233,7 +233,7 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
   ];
   if (plan.placeholderSecrets.length > 0) {
     lines.push(
-      `> Operator secrets not set in the stack file ran with marked placeholders: ${plan.placeholderSecrets.map((name) => inlineCode(name)).join(", ")}.`,
+      `> Secrets that are not set, or are encrypted in the stack file, ran with marked placeholders: ${plan.placeholderSecrets.map((name) => inlineCode(name)).join(", ")}.`,
       "",
     );
   }

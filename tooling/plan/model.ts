@@ -115,7 +115,10 @@ export interface PlanDocument {
   mode: "up" | "preview";
   /** Program entry and stack file, relative to the project directory. */
   source: { program: string; config: string };
-  /** Operator secrets that had no value and were filled with marked placeholders. */
+  /**
+   * What ran with a marked placeholder instead of a real value: operator secrets that are not set
+   * (by name) and encrypted config values, which cannot be decrypted offline (by config key).
+   */
   placeholderSecrets: string[];
   summary: PlanSummary;
   resources: PlanResource[];

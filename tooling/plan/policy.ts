@@ -15,11 +15,7 @@ import {
 } from "../engine/analyzer";
 import { analyzeRecording, type RecordingAnalysis } from "../engine/analyze-recording";
 import type { Recording } from "../engine/record";
-
-/** The policy clock offline plans pin when GOLIVE_POLICY_CLOCK is not set: a Tuesday, 10:00 UTC. */
-export const DEFAULT_POLICY_CLOCK = "2026-03-03T10:00:00Z";
-export const POLICY_CLOCK_ENV = "GOLIVE_POLICY_CLOCK";
-export const PROJECT_DIR_ENV = "GOLIVE_PROJECT_DIR";
+import { POLICY_CLOCK_ENV, PROJECT_DIR_ENV } from "./settings";
 
 export interface PolicyPackLaunch {
   readonly packDir: string;

@@ -11,14 +11,9 @@ import { register } from "tsx/cjs/api";
 import { tsImport } from "tsx/esm/api";
 import { parse as parseYaml } from "yaml";
 import type { RawConfig } from "../../config/load";
+import { PlanInputError } from "./errors";
 
-/** Bad input to `golive plan`: names the file or key and how to fix it; shown without a stack trace. */
-export class PlanInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PlanInputError";
-  }
-}
+export { PlanInputError };
 
 export interface PulumiProject {
   /** Absolute directory holding Pulumi.yaml. */

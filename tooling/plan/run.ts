@@ -11,8 +11,9 @@ import path from "node:path";
 import { CHECKLIST, CHECKLIST_IDS } from "../../policies/lib/checklist";
 import type { RawConfig } from "../../config/load";
 import { recordProgram, type Recording } from "../engine/record";
-import { readStackFile, withPlaceholderSecrets } from "../stack-files";
+import { PLACEHOLDER_MARK, readStackFile, withPlaceholderSecrets } from "../stack-files";
 import { buildPlan } from "./build";
+import { PolicyPackError, ProgramError, StackPlanError } from "./errors";
 import type { ChecklistEntry } from "./coverage";
 import { stableStringify } from "./json";
 import { renderPlanMarkdown } from "./markdown";
@@ -24,38 +25,12 @@ import { programOf, withProjectDefaults, type PulumiProject } from "./project";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_PACK_DIR = path.join(REPO_ROOT, "policies");
 
+export { PolicyPackError, ProgramError, StackPlanError };
+
 export const GOLIVE_CHECKLIST: readonly ChecklistEntry[] = CHECKLIST_IDS.map((id) => ({
   id,
   requirement: CHECKLIST[id].requirement,
 }));
-
-/** The program threw (or the engine refused what it registered); the message says what. */
-export class ProgramError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ProgramError";
-  }
-}
-
-/** The policy pack could not start or answer. */
-export class PolicyPackError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "PolicyPackError";
-  }
-}
-
-/** A stack's plan failed; `failure` is a ConfigError, StackFileError, ProgramError or PolicyPackError. */
-export class StackPlanError extends Error {
-  constructor(
-    readonly stackName: string,
-    readonly configFile: string,
-    readonly failure: Error,
-  ) {
-    super(`stack "${stackName}": ${failure.message}`, { cause: failure });
-    this.name = "StackPlanError";
-  }
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -167,7 +142,10 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
     const configs = options.targets.map((target) => {
       try {
         const raw = withProjectDefaults(readStackFile(target.configFile, target.stack), project);
-        return { target, ...withPlaceholderSecrets(raw) };
+        const { config, placeholders } = withPlaceholderSecrets(raw);
+        // Encrypted (`secure:`) values cannot be decrypted here: they became placeholders too.
+        const encrypted = [...raw.secretKeys].filter((key) => raw.values[key]?.includes(PLACEHOLDER_MARK));
+        return { target, config, placeholders: [...placeholders, ...encrypted] };
       } catch (error) {
         throw new StackPlanError(target.stack, target.configFile, asError(error));
       }

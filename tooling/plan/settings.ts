@@ -1,0 +1,7 @@
+/** Settings shared by the plan and its command, without loading the engine. */
+
+/** The policy clock offline plans pin when GOLIVE_POLICY_CLOCK is not set: a Tuesday, 10:00 UTC. */
+export const DEFAULT_POLICY_CLOCK = "2026-03-03T10:00:00Z";
+export const POLICY_CLOCK_ENV = "GOLIVE_POLICY_CLOCK";
+/** Where the pack finds the project (migrations, stack files) when it is not above the pack. */
+export const PROJECT_DIR_ENV = "GOLIVE_PROJECT_DIR";
