@@ -8,6 +8,7 @@ import { CRON_POLICIES } from "./cron";
 import { DB_POLICIES } from "./db";
 import { EDGE_POLICIES } from "./edge";
 import { ENV_POLICIES } from "./env";
+import type { ChecklistId } from "./lib/checklist";
 import { createContext, type PackContext, type PackOptions } from "./lib/context";
 import { buildPolicy, type GolivePolicy, type PolicySpec } from "./lib/define";
 import { OPS_POLICIES } from "./ops";
@@ -26,11 +27,14 @@ export const POLICY_SPECS: readonly PolicySpec[] = [
   ...OPS_POLICIES,
 ];
 
-export const POLICY_NAMES: ReadonlySet<string> = new Set(POLICY_SPECS.map((spec) => spec.name));
+/** Policy name → the checklist item it enforces. */
+export const POLICY_IDS: ReadonlyMap<string, ChecklistId> = new Map(
+  POLICY_SPECS.map((spec) => [spec.name, spec.id]),
+);
 
 /** The context policies are built for: environment, clock, config and exemptions. */
 export function packContext(options: PackOptions = {}): PackContext {
-  return createContext(options, POLICY_NAMES);
+  return createContext(options, POLICY_IDS);
 }
 
 /** Build the policies for a context (the pack process: from its environment; tests: explicit options). */

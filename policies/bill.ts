@@ -1,3 +1,124 @@
+/** BILL: a monthly budget with actual and forecast alerts, and cost anomaly detection routed to a channel. */
 import type { PolicySpec } from "./lib/define";
+import { list, num, peekString, StackIndex } from "./lib/props";
+import { T } from "./lib/types";
+import { UNKNOWN } from "./lib/unknowns";
 
-export const BILL_POLICIES: readonly PolicySpec[] = [];
+interface Notification {
+  readonly notificationType?: unknown;
+  readonly comparisonOperator?: unknown;
+  readonly threshold?: unknown;
+  readonly thresholdType?: unknown;
+  readonly subscriberSnsTopicArns?: unknown;
+  readonly subscriberEmailAddresses?: unknown;
+}
+
+const ACTUAL_PERCENT = 80;
+const FORECAST_PERCENT = 100;
+
+function alertsAt(notifications: readonly Notification[], type: string, percent: number): boolean {
+  return notifications.some((notification) => {
+    const subscribers = [notification.subscriberSnsTopicArns, notification.subscriberEmailAddresses].some(
+      (list) => Array.isArray(list) && list.length > 0,
+    );
+    return (
+      notification.notificationType === type &&
+      notification.comparisonOperator === "GREATER_THAN" &&
+      notification.thresholdType === "PERCENTAGE" &&
+      typeof notification.threshold === "number" &&
+      notification.threshold <= percent &&
+      subscribers
+    );
+  });
+}
+
+const monthlyBudget: PolicySpec = {
+  name: "bill-01-monthly-budget",
+  id: "BILL-01",
+  description:
+    "A monthly cost budget exists for the environment and alerts subscribers at 80% of actual spend and at 100% of forecast spend.",
+  severity: "medium",
+  remediationSteps:
+    "Set golive:billing (monthly limit, alert percentages); the billing component creates the budget with ACTUAL 80% and FORECASTED 100% notifications to the warning topic.",
+  resource: {
+    types: [T.budget],
+    validate(resource, check) {
+      const label = `budget "${resource.name}"`;
+      if (peekString(resource.props, "budgetType") !== "COST")
+        check.violation(`${label} is not a COST budget`);
+      if (peekString(resource.props, "timeUnit") !== "MONTHLY") check.violation(`${label} is not MONTHLY`);
+      const limit = num(resource.props, "limitAmount");
+      if (limit !== UNKNOWN && (limit === undefined || limit <= 0))
+        check.violation(`${label} has no limitAmount`);
+      const notifications = check.known(
+        () => list(resource.props, "notifications"),
+        `the notifications of ${label}`,
+      );
+      if (notifications === UNKNOWN) return;
+      const entries = (notifications ?? []) as Notification[];
+      if (!alertsAt(entries, "ACTUAL", ACTUAL_PERCENT)) {
+        check.violation(`${label} does not alert subscribers when actual spend passes ${ACTUAL_PERCENT}%`);
+      }
+      if (!alertsAt(entries, "FORECASTED", FORECAST_PERCENT)) {
+        check.violation(
+          `${label} does not alert subscribers when forecast spend passes ${FORECAST_PERCENT}%`,
+        );
+      }
+    },
+  },
+  stack(resources, check) {
+    if (!resources.some((resource) => resource.type === T.budget)) {
+      check.violation("no monthly cost budget exists for this environment");
+    }
+  },
+};
+
+const anomalyDetection: PolicySpec = {
+  name: "bill-02-cost-anomaly-detection",
+  id: "BILL-02",
+  description:
+    "Cost anomaly detection is on (an anomaly monitor) and its subscription reaches an alert channel (an SNS topic or email).",
+  severity: "medium",
+  remediationSteps:
+    "Keep golive:billing.anomaly on; the billing component creates the monitor and a subscription to the warning topic.",
+  stack(resources, check) {
+    const index = new StackIndex(resources);
+    const monitors = index.ofType(T.anomalyMonitor);
+    if (monitors.length === 0) {
+      check.violation("no cost anomaly monitor exists");
+      return;
+    }
+    const subscriptions = index.ofType(T.anomalySubscription);
+    check.each(monitors, (monitor) => {
+      const watching = subscriptions.filter((subscription) =>
+        index
+          .referencedBy(subscription, "monitorArnLists", [T.anomalyMonitor])
+          .some((m) => m.urn === monitor.urn),
+      );
+      if (watching.length === 0) {
+        check.violation(
+          `anomaly monitor "${monitor.name}" has no subscription: anomalies reach no one`,
+          monitor.urn,
+        );
+        return;
+      }
+      const routed = watching.some((subscription) => {
+        const subscribers = list(subscription.props, "subscribers");
+        if (subscribers === UNKNOWN) return true;
+        const toTopic = index.referencedBy(subscription, "subscribers", [T.topic]).length > 0;
+        const known = (subscribers ?? []).some((subscriber) => {
+          const type = (subscriber as { type?: unknown }).type;
+          return type === "SNS" || type === "EMAIL";
+        });
+        return toTopic || known;
+      });
+      if (!routed)
+        check.violation(
+          `anomaly monitor "${monitor.name}" is not routed to an alert channel (SNS topic or email)`,
+          monitor.urn,
+        );
+    });
+  },
+};
+
+export const BILL_POLICIES: readonly PolicySpec[] = [monthlyBudget, anomalyDetection];

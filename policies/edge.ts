@@ -114,14 +114,20 @@ function zoneRules(zone: Zone, phase: string): Rule[] {
     .flatMap((ruleset) => rulesOf(ruleset).map((rule) => ({ ...rule, ruleset })));
 }
 
-/** Presence checks run per zone only when this stack owns the zone's policy. */
+/**
+ * Presence checks run per zone only when this stack owns the zone's policy. `report` attaches a
+ * finding to the zone (its Zone resource, else its first resource), so exemptions can name it.
+ */
 function forEachOwnedZone(
   resources: readonly PolicyResource[],
   check: Check,
-  fn: (zone: Zone, label: string) => void,
+  fn: (zone: Zone, label: string, report: (message: string) => void) => void,
 ) {
   if (!managesZonePolicy(check)) return;
-  for (const zone of zones(resources)) fn(zone, zoneLabel(zone, resources));
+  for (const zone of zones(resources)) {
+    const urn = resources.find((resource) => resource.urn === zone.key)?.urn ?? zone.resources[0]!.urn;
+    fn(zone, zoneLabel(zone, resources), (message) => check.violation(message, urn));
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -163,11 +169,11 @@ const httpsOnly: PolicySpec = {
     },
   },
   stack(resources, check) {
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const settings = settingsOf(zone);
       const missing = Object.keys(HTTPS_SETTINGS).filter((id) => !settings.has(id));
       if (missing.length > 0) {
-        check.violation(`${label} does not declare the zone setting(s) ${missing.join(", ")}`);
+        report(`${label} does not declare the zone setting(s) ${missing.join(", ")}`);
       }
     });
   },
@@ -251,7 +257,7 @@ const hsts: PolicySpec = {
     },
   },
   stack(resources, check) {
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const setting = settingsOf(zone).get("security_header");
       const fromSetting = setting !== undefined && hstsSettingProblems(settingValue(setting)).length === 0;
       const fromHeader = zoneRules(zone, HEADERS_PHASE).some((rule) => {
@@ -260,8 +266,7 @@ const hsts: PolicySpec = {
           rule.enabled && typeof header?.value === "string" && hstsHeaderProblems(header.value).length === 0
         );
       });
-      if (!fromSetting && !fromHeader)
-        check.violation(`${label} does not send HSTS (6 months, includeSubDomains)`);
+      if (!fromSetting && !fromHeader) report(`${label} does not send HSTS (6 months, includeSubDomains)`);
     });
   },
 };
@@ -313,7 +318,7 @@ const securityHeaders: PolicySpec = {
     },
   },
   stack(resources, check) {
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const set = new Map<string, string>();
       for (const rule of zoneRules(zone, HEADERS_PHASE)) {
         if (!rule.enabled || rule.action !== "rewrite") continue;
@@ -330,7 +335,7 @@ const securityHeaders: PolicySpec = {
         const value = set.get(required.name);
         return value === undefined || !required.accepts(value);
       }).map((required) => `${required.name} ${required.wanted}`);
-      if (missing.length > 0) check.violation(`${label} does not set ${missing.join(", ")}`);
+      if (missing.length > 0) report(`${label} does not set ${missing.join(", ")}`);
     });
   },
 };
@@ -384,12 +389,12 @@ const rateLimiting: PolicySpec = {
   },
   stack(resources, check) {
     const prefixes = check.config<{ apiPathPrefixes: string[] }>().apiPathPrefixes ?? DEFAULT_API_PREFIXES;
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const apiRules = zoneRules(zone, RATE_LIMIT_PHASE).filter(
         (rule) => rule.enabled && prefixes.some((prefix) => rule.expression.includes(`"${prefix}`)),
       );
       if (apiRules.length === 0) {
-        check.violation(`${label} has no rate-limit rule on the API paths (${prefixes.join(", ")})`);
+        report(`${label} has no rate-limit rule on the API paths (${prefixes.join(", ")})`);
       }
     });
   },
@@ -432,13 +437,11 @@ const adminAllowList: PolicySpec = {
     const configured = check.config<{ adminPaths: string[] }>().adminPaths;
     const paths = configured ?? cdnConfig(check).admin?.paths ?? [];
     if (paths.length === 0) return;
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const rules = zoneRules(zone, FIREWALL_PHASE);
       const open = paths.filter((path) => !rules.some((rule) => guardsPath(rule, path)));
       if (open.length > 0) {
-        check.violation(
-          `${label} lets every address reach ${open.join(", ")}: no block rule with an IP allow-list`,
-        );
+        report(`${label} lets every address reach ${open.join(", ")}: no block rule with an IP allow-list`);
       }
     });
   },
@@ -485,16 +488,15 @@ const cacheRules: PolicySpec = {
   },
   stack(resources, check) {
     const prefixes = check.config<{ apiPathPrefixes: string[] }>().apiPathPrefixes ?? DEFAULT_API_PREFIXES;
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const rules = zoneRules(zone, CACHE_PHASE).filter((rule) => rule.enabled);
       const cache = (rule: Rule) => ((rule.raw.actionParameters ?? {}) as Record<string, unknown>).cache;
-      if (!rules.some((rule) => cache(rule) === true))
-        check.violation(`${label} caches no static assets at the edge`);
+      if (!rules.some((rule) => cache(rule) === true)) report(`${label} caches no static assets at the edge`);
       const bypassed = prefixes.filter((prefix) =>
         rules.some((rule) => cache(rule) === false && rule.expression.includes(`"${prefix}`)),
       );
       if (bypassed.length < prefixes.length) {
-        check.violation(
+        report(
           `${label} does not bypass the cache for ${prefixes.filter((p) => !bypassed.includes(p)).join(", ")}`,
         );
       }
@@ -529,11 +531,11 @@ const compression: PolicySpec = {
     },
   },
   stack(resources, check) {
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const setting = settingsOf(zone).get("brotli");
       const on = setting !== undefined && settingValue(setting) === "on";
       if (!on && !zoneRules(zone, COMPRESSION_PHASE).some(brotliRule)) {
-        check.violation(`${label} does not turn Brotli compression on`);
+        report(`${label} does not turn Brotli compression on`);
       }
     });
   },
@@ -700,12 +702,11 @@ const managedWaf: PolicySpec = {
       check.notice(`the zone's ${plan} plan has no managed WAF; EDGE-09 does not apply`);
       return;
     }
-    forEachOwnedZone(resources, check, (zone, label) => {
+    forEachOwnedZone(resources, check, (zone, label, report) => {
       const deployed = zoneRules(zone, MANAGED_PHASE).some(
         (rule) => rule.enabled && rule.action === "execute",
       );
-      if (!deployed)
-        check.violation(`${label} runs no managed WAF ruleset (phase ${MANAGED_PHASE}, action execute)`);
+      if (!deployed) report(`${label} runs no managed WAF ruleset (phase ${MANAGED_PHASE}, action execute)`);
     });
   },
 };

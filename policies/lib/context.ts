@@ -4,6 +4,7 @@
  * test (from explicit options).
  */
 import * as path from "node:path";
+import type { ChecklistId } from "./checklist";
 import { clockFromEnv, type Clock } from "./clock";
 import {
   configString,
@@ -50,7 +51,10 @@ export interface PackOptions {
 
 export const DEFAULT_PACK_DIR = path.resolve(__dirname, "..");
 
-export function createContext(options: PackOptions, policyNames: ReadonlySet<string>): PackContext {
+export function createContext(
+  options: PackOptions,
+  policyNames: ReadonlyMap<string, ChecklistId>,
+): PackContext {
   const env = options.env ?? process.env;
   const packDir = options.packDir ?? DEFAULT_PACK_DIR;
   const { config, error: configError } = parseConfigEnv(env[ENV_CONFIG]);

@@ -36,7 +36,10 @@ import { clockNote } from "./clock";
 import type { PackContext } from "./context";
 import { levelFor, type EnvironmentName } from "./environment";
 import { decideExemption, describeExemption } from "./exemptions";
+import { T } from "./types";
 import { UNKNOWN, UnknownValueError, unknownPath, type Unknown } from "./unknowns";
+
+const STACK_TYPE = T.stack;
 
 /** What a check reads of a resource, in resource and stack policies alike. */
 export interface ResourceView {
@@ -276,7 +279,9 @@ export function buildPolicy(spec: PolicySpec, ctx: PackContext): GolivePolicy {
   if (stackPart) {
     policy.validateStack = async (args: StackValidationArgs, report: ReportViolation): Promise<void> => {
       if (prodOnlyInStaging) args.notApplicable(`${spec.id} applies to prod stacks only`);
-      const check = makeCheck(spec, ctx, report, undefined, () => args.getConfig<object>());
+      // Stack-level findings attach to the stack resource, so an exemption can name its URN.
+      const stackUrn = args.resources.find((resource) => resource.type === STACK_TYPE)?.urn;
+      const check = makeCheck(spec, ctx, report, stackUrn, () => args.getConfig<object>());
       try {
         await stackPart(args.resources, check);
       } catch (error) {

@@ -36,6 +36,8 @@ export interface Exemption extends ExemptionEntry {
   readonly name: string;
   readonly index: number;
   readonly pattern: RegExp;
+  /** The checklist item the exempted policy enforces. */
+  readonly checklistId: ChecklistId;
 }
 
 export interface ExemptionSet {
@@ -56,11 +58,11 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** Validate exemptions.json content. `knownPolicies` are the pack's policy names. */
+/** Validate exemptions.json content. `knownPolicies` maps the pack's policy names to their checklist IDs. */
 export function parseExemptions(
   text: string,
   source: string,
-  knownPolicies: ReadonlySet<string>,
+  knownPolicies: ReadonlyMap<string, ChecklistId>,
 ): ExemptionSet {
   let json: unknown;
   try {
@@ -78,19 +80,24 @@ export function parseExemptions(
     return { source, exemptions: [], errors };
   }
   const errors: string[] = [];
-  const exemptions = parsed.data.exemptions.map((entry, index): Exemption => {
+  const exemptions = parsed.data.exemptions.flatMap((entry, index): Exemption[] => {
     const name = entry.id ?? `${entry.policy} ${entry.urn}`;
-    if (!isChecklistId(entry.policy) && !knownPolicies.has(entry.policy)) {
+    const checklistId = isChecklistId(entry.policy) ? entry.policy : knownPolicies.get(entry.policy);
+    if (!checklistId) {
       errors.push(
         `${source}: exemptions.${index}.policy: "${entry.policy}" is neither a checklist ID (e.g. EDGE-04) nor a policy of this pack`,
       );
+      return [];
     }
-    return { ...entry, name, index, pattern: globToRegExp(entry.urn) };
+    return [{ ...entry, name, index, pattern: globToRegExp(entry.urn), checklistId }];
   });
   return { source, exemptions: errors.length > 0 ? [] : exemptions, errors };
 }
 
-export function loadExemptions(filePath: string, knownPolicies: ReadonlySet<string>): ExemptionSet {
+export function loadExemptions(
+  filePath: string,
+  knownPolicies: ReadonlyMap<string, ChecklistId>,
+): ExemptionSet {
   let text: string;
   try {
     text = fs.readFileSync(filePath, "utf8");
