@@ -32,6 +32,8 @@ export interface PlanSource {
   readonly program: string;
   /** The stack file as it should be named in the plan (relative to the project directory). */
   readonly config: string;
+  /** The stack file's absolute path, replaced by `config` wherever a message names it. */
+  readonly configFile?: string;
   readonly placeholderSecrets: readonly string[];
 }
 
@@ -138,7 +140,14 @@ function findingOf(message: string, description: string): string {
   return description !== "" && message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
-function violationsOf(policy: PlanPolicyInput, redactor: Redactor, projectDir: string): PlanViolation[] {
+/** A message with machine paths replaced: the stack file by its plan name, the project by `.`. */
+function portable(message: string, source: PlanSource): string {
+  const named =
+    source.configFile !== undefined ? message.split(source.configFile).join(source.config) : message;
+  return relativePath(named, source.projectDir);
+}
+
+function violationsOf(policy: PlanPolicyInput, redactor: Redactor, source: PlanSource): PlanViolation[] {
   const byName = new Map(policy.info.policies.map((info) => [info.name, info]));
   const seen = new Set<string>();
   const violations: PlanViolation[] = [];
@@ -147,7 +156,7 @@ function violationsOf(policy: PlanPolicyInput, redactor: Redactor, projectDir: s
     const violation: PlanViolation = {
       policy: diagnostic.policyName,
       level: diagnostic.enforcementLevel,
-      message: redactor.text(relativePath(findingOf(diagnostic.message, diagnostic.description), projectDir)),
+      message: redactor.text(portable(findingOf(diagnostic.message, diagnostic.description), source)),
     };
     const checklistId = info?.framework?.reference;
     if (checklistId) violation.checklistId = checklistId;
@@ -172,13 +181,13 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
     .map((resource): PlanResource => ({ ...resource, inputs: redactor.object(resource.inputs) }))
     .sort((a, b) => compareCodeUnits(a.urn, b.urn));
 
-  const violations = violationsOf(policy, redactor, source.projectDir);
+  const violations = violationsOf(policy, redactor, source);
   const mandatoryViolations = violations.filter((violation) => isBlocking(violation.level)).length;
   const diagnostics: PlanDiagnostic[] = recording.logs
     .map((log): PlanDiagnostic => {
       const diagnostic: PlanDiagnostic = {
         severity: log.severity,
-        message: redactor.text(relativePath(log.message, source.projectDir)),
+        message: redactor.text(portable(log.message, source)),
       };
       if (log.urn !== undefined) diagnostic.urn = log.urn;
       return diagnostic;

@@ -15,7 +15,7 @@ import {
 } from "../engine/analyzer";
 import { analyzeRecording, type RecordingAnalysis } from "../engine/analyze-recording";
 import type { Recording } from "../engine/record";
-import { POLICY_CLOCK_ENV, PROJECT_DIR_ENV } from "./settings";
+import { POLICY_CLOCK_ENV, PROJECT_DIR_ENV, STACK_FILE_ENV } from "./settings";
 
 export interface PolicyPackLaunch {
   readonly packDir: string;
@@ -34,6 +34,8 @@ export interface PolicyPackLaunch {
   /** The stack's config as the program gets it (`ns:key` → string) and its secret keys. */
   readonly config: Readonly<Record<string, string>>;
   readonly secretKeys: readonly string[];
+  /** Absolute path of the stack file the program ran with. */
+  readonly stackFile?: string;
 }
 
 export interface PolicyRun {
@@ -51,6 +53,7 @@ export function launchPolicyPack(launch: PolicyPackLaunch): Promise<StartedPolic
       ...(launch.baseEnv ?? process.env),
       [POLICY_CLOCK_ENV]: launch.clock,
       [PROJECT_DIR_ENV]: launch.projectDir,
+      ...(launch.stackFile !== undefined ? { [STACK_FILE_ENV]: launch.stackFile } : {}),
     },
     stack: {
       stack: launch.stack,

@@ -161,6 +161,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
         preview: options.preview,
         config: config.values,
         secretKeys: secretKeysOf(config),
+        stackFile: target.configFile,
       });
       // Rejections are handled where the pack is awaited; this keeps an early failure from going unhandled.
       pack.catch(() => undefined);
@@ -187,6 +188,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
             projectDir: project.dir,
             program: displayPath(project.main, project.dir),
             config: displayPath(entry.configFile, project.dir),
+            configFile: entry.configFile,
             placeholderSecrets: entry.placeholders,
           },
           { info: policy.info, analysis: policy.analysis, clock: options.clock, checklist: GOLIVE_CHECKLIST },
