@@ -113,6 +113,45 @@ const logsSchema = z.strictObject({
   ]),
 });
 
+/** ALERT-03 and ALERT-04: the checklist's thresholds, which prod may not exceed. */
+export const CHECKLIST_THRESHOLDS = {
+  errorRatePercent: 1,
+  connectionsPercent: 80,
+  diskPercent: 80,
+  cpuPercent: 70,
+  memoryPercent: 80,
+} as const;
+
+const percentThreshold = (fallback: number) =>
+  example(
+    z.number().gt(0, "must be above 0 (a percentage)").max(100, "must be at most 100 (a percentage)"),
+    String(fallback),
+  ).default(fallback);
+
+/** Alarm above these percentages (ALERT-03, ALERT-04); prod may not set them higher. */
+const thresholdsSchema = z.strictObject({
+  /** Share of requests answered 5xx at the edge. */
+  errorRatePercent: percentThreshold(CHECKLIST_THRESHOLDS.errorRatePercent),
+  /** Database connections in use, of max_connections. */
+  connectionsPercent: percentThreshold(CHECKLIST_THRESHOLDS.connectionsPercent),
+  /** Database volume in use. */
+  diskPercent: percentThreshold(CHECKLIST_THRESHOLDS.diskPercent),
+  /** Database machine CPU busy. */
+  cpuPercent: percentThreshold(CHECKLIST_THRESHOLDS.cpuPercent),
+  /** Database machine memory in use. */
+  memoryPercent: percentThreshold(CHECKLIST_THRESHOLDS.memoryPercent),
+});
+
+const errorRateSchema = z.strictObject({
+  /**
+   * The name of an operator secret (declared in `golive:secrets.provided`) holding a Cloudflare API
+   * token with Analytics Read on the zone. Without it no error rate is collected (ALERT-03 fails).
+   */
+  analyticsTokenSecret: envVarName.optional(),
+  /** Fewer requests than this in the 5-minute window publish no error rate: quiet nights do not alarm. */
+  minRequests: example(z.number().int().min(1).max(1_000_000), "100").default(100),
+});
+
 /** `golive:alerts`. */
 export const alertsSchema = z
   .strictObject({
@@ -122,6 +161,8 @@ export const alertsSchema = z
     uptime: uptimeSchema.prefault({}),
     latency: latencySchema.prefault({}),
     logs: logsSchema.prefault({}),
+    thresholds: thresholdsSchema.prefault({}),
+    errorRate: errorRateSchema.prefault({}),
   })
   .superRefine((alerts, ctx) => {
     const seen = new Set<string>();
@@ -215,7 +256,27 @@ export function checkAlertsRules(
     }
   }
 
+  const tokenSecret = alerts.errorRate.analyticsTokenSecret;
+  if (tokenSecret !== undefined && !context.providedSecretNames.includes(tokenSecret)) {
+    push(
+      "golive:alerts.errorRate.analyticsTokenSecret",
+      `${tokenSecret} is not declared in golive:secrets.provided; declare it, then set the Cloudflare token with --secret`,
+      `pulumi config set --path 'golive:secrets.provided[${context.providedSecretNames.length}].name' ${tokenSecret}`,
+    );
+  }
+
   if (context.environment !== "prod") return issues;
+
+  for (const [name, limit] of Object.entries(CHECKLIST_THRESHOLDS)) {
+    const value = alerts.thresholds[name as keyof typeof CHECKLIST_THRESHOLDS];
+    if (value > limit) {
+      push(
+        `golive:alerts.thresholds.${name}`,
+        `prod alarms at ${limit}% at the latest (${name === "errorRatePercent" ? "ALERT-03" : "ALERT-04"}); it is ${value}`,
+        `pulumi config set --path 'golive:alerts.thresholds.${name}' ${limit}`,
+      );
+    }
+  }
 
   if (!alerts.pagerDuty) {
     push(
