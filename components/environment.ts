@@ -12,6 +12,7 @@ import { Billing } from "./billing";
 import { Cdn } from "./cdn";
 import { Cron } from "./cron";
 import { Database } from "./database";
+import { MetricsCollector } from "./metrics";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
 
@@ -31,6 +32,8 @@ export class Environment extends pulumi.ComponentResource {
   readonly billing: Billing;
   /** Absent when the registry has no jobs. */
   readonly cron: Cron | undefined;
+  /** Database use and the edge error rate as metrics, with their alarms (ALERT-03, ALERT-04). */
+  readonly metrics: MetricsCollector;
   readonly appUrl: string;
 
   constructor(args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -137,6 +140,21 @@ export class Environment extends pulumi.ComponentResource {
             },
             { parent: this },
           );
+
+    this.metrics = new MetricsCollector(
+      "metrics-collector",
+      {
+        identity,
+        config: config.alerts,
+        alerts: this.alerts,
+        secrets: this.secrets,
+        serviceRoleKeyName: "SUPABASE_SERVICE_ROLE_KEY",
+        projectRef: this.database.projectRef,
+        hostname: config.app.hostname,
+        zoneId: this.cdn.zoneId,
+      },
+      { parent: this },
+    );
 
     this.registerOutputs({
       projectRef: this.database.projectRef,

@@ -13,6 +13,7 @@ import { requiredTags, type CostTags } from "../lib/naming";
 export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:budgets/budget:Budget",
   "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
+  "aws:cloudwatch/eventRule:EventRule",
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:cloudwatch/metricAlarm:MetricAlarm",
   "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
@@ -31,6 +32,7 @@ export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
 
 /** AWS types golive creates that have no `tags` input. */
 export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
+  "aws:cloudwatch/eventTarget:EventTarget",
   "aws:iam/rolePolicy:RolePolicy",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:kms/alias:Alias",

@@ -1,0 +1,175 @@
+/**
+ * Database and error-rate metrics for one environment (ALERT-03, ALERT-04): a Lambda, run every
+ * minute, that scrapes the Supabase project's Prometheus endpoint and asks Cloudflare's analytics
+ * for the app's 5xx share, publishing percentages as CloudWatch metrics; alarms on them and on the
+ * collector itself, through the alerts component.
+ *
+ * The schedule is an EventBridge rule, not EventBridge Scheduler: Scheduler schedules are the app's
+ * cron jobs here (CRON-01..04 ask each for retries, a dead-letter queue and a per-job failure
+ * alarm), while a missed minute of metrics needs none of that: the next minute supersedes it, and
+ * the database alarms treat missing data as breaching. The rule invokes the function through a
+ * resource policy limited to that rule, so no role is needed.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AlertsConfig } from "../config/schema/alerts";
+import type { AlarmSpec, LogClass } from "../lib/alerts";
+import {
+  COLLECTOR_SCHEDULE,
+  COLLECTOR_TIMEOUT_SECONDS,
+  collectorEnvironment,
+  collectorErrorAlarmSpec,
+  collectorMissingAlarmSpec,
+  collectorPolicy,
+  databaseAlarmSpecs,
+  errorRateAlarmSpec,
+  lambdaAssumeRolePolicy,
+} from "../lib/metrics";
+import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
+import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
+import type { Secrets } from "./secrets";
+
+export const METRICS_COLLECTOR_TYPE = "golive:monitoring:MetricsCollector";
+
+/** What the collector needs of the alerting component (the Alerts component has both). */
+export interface MetricsAlertSink {
+  addAlarm(name: string, spec: AlarmSpec, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm;
+  addLogGroup(name: string, logClass: LogClass, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.LogGroup;
+}
+
+export interface MetricsCollectorArgs {
+  readonly identity: EnvironmentIdentity;
+  /** `golive:alerts`: thresholds and the error-rate source. */
+  readonly config: Pick<AlertsConfig, "thresholds" | "errorRate">;
+  readonly alerts: MetricsAlertSink;
+  /** The environment's secret: holds the service role key and the analytics token. */
+  readonly secrets: Secrets;
+  /** Name of the service role key inside the secret. */
+  readonly serviceRoleKeyName: string;
+  readonly projectRef: pulumi.Input<string>;
+  /** The app's hostname and its Cloudflare zone. */
+  readonly hostname: string;
+  readonly zoneId: pulumi.Input<string>;
+}
+
+export class MetricsCollector extends pulumi.ComponentResource {
+  readonly functionName: string;
+  readonly functionArn: pulumi.Output<string>;
+  /** Alarm names (short, as given to addAlarm) of what this component watches. */
+  readonly alarmKeys: string[];
+  /** Whether the error rate is collected (an analytics token is configured). */
+  readonly collectsErrorRate: boolean;
+
+  constructor(name: string, args: MetricsCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(METRICS_COLLECTOR_TYPE, name, {}, opts);
+    const { identity, config } = args;
+    const child = { parent: this };
+
+    this.functionName = limitedName(physicalName(identity, "metrics-collector"), 64);
+    const logGroup = args.alerts.addLogGroup(name, "debug", child);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: "Metrics collector: writes its own logs and reads the environment's secret",
+        assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.id, policy: logGroup.arn.apply((arn) => JSON.stringify(collectorPolicy(arn))) },
+      { parent: role },
+    );
+    const secretRead = args.secrets.grantRead(`${name}-reads-secret`, role);
+
+    const tokenSecretName = config.errorRate.analyticsTokenSecret;
+    this.collectsErrorRate = tokenSecretName !== undefined;
+    const bundle = bundleMetricsCollector();
+    const fn = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        name: this.functionName,
+        description: "Publishes Supabase database use and the app's edge error rate as CloudWatch metrics",
+        runtime: "nodejs20.x",
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
+        sourceCodeHash: Buffer.from(bundle.sha256, "hex").toString("base64"),
+        role: role.arn,
+        timeout: COLLECTOR_TIMEOUT_SECONDS,
+        memorySize: 256,
+        loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+        environment: {
+          variables: collectorEnvironment({
+            secretArn: args.secrets.secretArn,
+            serviceRoleKeyName: args.serviceRoleKeyName,
+            projectRef: args.projectRef,
+            ...(tokenSecretName !== undefined
+              ? {
+                  analytics: {
+                    tokenSecretName,
+                    zoneId: args.zoneId,
+                    hostname: args.hostname,
+                    minRequests: config.errorRate.minRequests,
+                  },
+                }
+              : {}),
+          }),
+        },
+      },
+      { parent: this, dependsOn: [logGroup, secretRead] },
+    );
+    // A stale minute is worth nothing: no retries, the next run replaces it.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-async`,
+      { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      { parent: fn },
+    );
+    this.functionArn = fn.arn;
+
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      {
+        name: limitedName(physicalName(identity, "metrics-collector"), 64),
+        description: "Runs the metrics collector every minute",
+        scheduleExpression: COLLECTOR_SCHEDULE,
+        state: "ENABLED",
+      },
+      child,
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-invoked-by-schedule`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: fn },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-target`,
+      {
+        rule: rule.name,
+        arn: fn.arn,
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      },
+      { parent: rule, dependsOn: [permission] },
+    );
+
+    this.alarmKeys = [];
+    const alarm = (key: string, spec: AlarmSpec) => {
+      this.alarmKeys.push(key);
+      args.alerts.addAlarm(key, spec, child);
+    };
+    for (const { key, spec } of databaseAlarmSpecs(args.projectRef, config.thresholds)) {
+      alarm(`database-${key}`, spec);
+    }
+    if (this.collectsErrorRate) {
+      alarm("error-rate", errorRateAlarmSpec(args.hostname, config.thresholds.errorRatePercent));
+    }
+    alarm(`${name}-errors`, collectorErrorAlarmSpec(this.functionName));
+    alarm(`${name}-not-running`, collectorMissingAlarmSpec(this.functionName));
+
+    this.registerOutputs({ functionArn: this.functionArn, alarmKeys: this.alarmKeys });
+  }
+}
