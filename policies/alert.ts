@@ -268,7 +268,9 @@ const databaseAlarms: PolicySpec = {
   remediationSteps:
     "Export the Supabase project's metrics (its Prometheus endpoint) to CloudWatch and alarm on connections, disk, CPU and memory use in percent at the checklist's thresholds.",
   stack(resources, check) {
-    if (!resources.some((resource) => resource.type === T.supabaseProject)) return;
+    if (!resources.some((resource) => resource.type === T.supabaseProject)) {
+      check.notApplicable("the stack has no Supabase project");
+    }
     const all = alarms(resources);
     for (const wanted of DATABASE_ALARMS) {
       const found = all.filter((alarm) => alarm.metrics.some((m) => wanted.metric.test(m)));

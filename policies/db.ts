@@ -182,6 +182,8 @@ const connectionPooling: PolicySpec = {
   },
   stack(resources, check) {
     const index = new StackIndex(resources);
+    if (index.ofType(T.supabaseProject).length === 0)
+      check.notApplicable("the stack has no Supabase project");
     check.each(index.ofType(T.supabaseProject), (project) => {
       const settings = index
         .referencing(project, "projectRef", [T.supabaseSettings])
@@ -266,7 +268,7 @@ const backups: PolicySpec = {
   stack(resources, check) {
     const index = new StackIndex(resources);
     const projects = index.ofType(T.supabaseProject);
-    if (projects.length === 0) return;
+    if (projects.length === 0) check.notApplicable("the stack has no Supabase project");
     if (check.env === "prod") {
       check.each(projects, (project) => {
         const pitr = index
@@ -438,6 +440,8 @@ const settingsDeclared: PolicySpec = {
   },
   stack(resources, check) {
     const index = new StackIndex(resources);
+    if (index.ofType(T.supabaseProject).length === 0)
+      check.notApplicable("the stack has no Supabase project");
     check.each(index.ofType(T.supabaseProject), (project) => {
       const settings = index.referencing(project, "projectRef", [T.supabaseSettings]);
       if (settings.length === 0) {

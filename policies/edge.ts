@@ -123,8 +123,12 @@ function forEachOwnedZone(
   check: Check,
   fn: (zone: Zone, label: string, report: (message: string) => void) => void,
 ) {
-  if (!managesZonePolicy(check)) return;
-  for (const zone of zones(resources)) {
+  if (!managesZonePolicy(check)) {
+    check.notApplicable("another stack owns the zone's policy (golive:cdn.zone.managePolicy is false)");
+  }
+  const found = zones(resources);
+  if (found.length === 0) check.notApplicable("the stack has no Cloudflare zone resources");
+  for (const zone of found) {
     const urn = resources.find((resource) => resource.urn === zone.key)?.urn ?? zone.resources[0]!.urn;
     fn(zone, zoneLabel(zone, resources), (message) => check.violation(message, urn));
   }
@@ -436,7 +440,7 @@ const adminAllowList: PolicySpec = {
   stack(resources, check) {
     const configured = check.config<{ adminPaths: string[] }>().adminPaths;
     const paths = configured ?? cdnConfig(check).admin?.paths ?? [];
-    if (paths.length === 0) return;
+    if (paths.length === 0) check.notApplicable("the app has no admin paths (golive:cdn.admin)");
     forEachOwnedZone(resources, check, (zone, label, report) => {
       const rules = zoneRules(zone, FIREWALL_PHASE);
       const open = paths.filter((path) => !rules.some((rule) => guardsPath(rule, path)));
@@ -650,9 +654,12 @@ const emailAuthentication: PolicySpec = {
     },
   },
   stack(resources, check) {
-    if (!managesZonePolicy(check)) return;
+    if (!managesZonePolicy(check)) {
+      check.notApplicable("another stack owns the zone's policy (golive:cdn.zone.managePolicy is false)");
+    }
     const entries = dnsEntries(resources);
-    if (entries.length === 0 && !cdnConfig(check).mail) return;
+    if (entries.length === 0 && !cdnConfig(check).mail)
+      check.notApplicable("the stack has no DNS records and no mail");
     const configured = cdnConfig(check).mail?.domain?.toLowerCase();
     const spfDomains = entries
       .filter((e) => e.type === "TXT" && /^v=spf1\b/i.test(e.text))
@@ -699,8 +706,7 @@ const managedWaf: PolicySpec = {
   stack(resources, check) {
     const plan = cdnConfig(check).zone?.plan;
     if (plan !== undefined && !PLANS_WITH_MANAGED_WAF.includes(plan)) {
-      check.notice(`the zone's ${plan} plan has no managed WAF; EDGE-09 does not apply`);
-      return;
+      check.notApplicable(`the zone's ${plan} plan has no managed WAF`);
     }
     forEachOwnedZone(resources, check, (zone, label, report) => {
       const deployed = zoneRules(zone, MANAGED_PHASE).some(

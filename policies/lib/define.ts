@@ -75,6 +75,8 @@ export interface Check {
   each<T extends { readonly urn: string }>(items: readonly T[], fn: (item: T) => void): void;
   /** This policy's `--policy-pack-config` properties. */
   config<T extends object>(): Partial<T>;
+  /** Nothing to check here (no zone, no database...): the engine records the policy as not applicable. */
+  notApplicable(reason: string): never;
 }
 
 export interface ResourcePart {
@@ -122,6 +124,7 @@ function makeCheck(
   report: ReportViolation,
   defaultUrn: string | undefined,
   getConfig: () => object,
+  notApplicable: (reason: string) => never,
 ): Check {
   const prefix = `[${spec.id}]`;
   const check: Check = {
@@ -212,6 +215,7 @@ function makeCheck(
       const config: Partial<T> = getConfig();
       return config;
     },
+    notApplicable,
   };
   return check;
 }
@@ -256,7 +260,14 @@ export function buildPolicy(spec: PolicySpec, ctx: PackContext): GolivePolicy {
         args.notApplicable(`${spec.id} checks ${types.join(", ")} only`);
       }
       if (prodOnlyInStaging) args.notApplicable(`${spec.id} applies to prod stacks only`);
-      const check = makeCheck(spec, ctx, report, args.urn, () => args.getConfig<object>());
+      const check = makeCheck(
+        spec,
+        ctx,
+        report,
+        args.urn,
+        () => args.getConfig<object>(),
+        (reason) => args.notApplicable(reason),
+      );
       const view: ResourceView = {
         type: args.type,
         name: args.name,
@@ -281,7 +292,14 @@ export function buildPolicy(spec: PolicySpec, ctx: PackContext): GolivePolicy {
       if (prodOnlyInStaging) args.notApplicable(`${spec.id} applies to prod stacks only`);
       // Stack-level findings attach to the stack resource, so an exemption can name its URN.
       const stackUrn = args.resources.find((resource) => resource.type === STACK_TYPE)?.urn;
-      const check = makeCheck(spec, ctx, report, stackUrn, () => args.getConfig<object>());
+      const check = makeCheck(
+        spec,
+        ctx,
+        report,
+        stackUrn,
+        () => args.getConfig<object>(),
+        (reason) => args.notApplicable(reason),
+      );
       try {
         await stackPart(args.resources, check);
       } catch (error) {

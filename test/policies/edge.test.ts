@@ -4,7 +4,7 @@ import { T } from "../../policies/lib/types";
 import {
   analyzeResource,
   analyzeStack,
-  notices,
+  isNotApplicable,
   undeterminable,
   UNKNOWN,
   violations,
@@ -269,9 +269,9 @@ describe("edge-05-admin-allow-list", () => {
 
   it("does not apply without admin paths", async () => {
     const policies = pack("prod", { config: { cdn: { zone: { plan: "pro" } } } });
-    expect(violations(await analyzeStack(only(policies, name), zoneStack({ firewall: null })), name)).toEqual(
-      [],
-    );
+    const result = await analyzeStack(only(policies, name), zoneStack({ firewall: null }));
+    expect(result.diagnostics).toEqual([]);
+    expect(isNotApplicable(result, name)).toBe(true);
   });
 });
 
@@ -395,7 +395,9 @@ describe("edge-09-managed-waf", () => {
   it("does not apply on the Free plan", async () => {
     const free = pack("prod", { config: { cdn: { zone: { plan: "free" } } } });
     const result = await analyzeStack(only(free, name), zoneStack({ waf: null }));
-    expect(violations(result, name)).toEqual([]);
-    expect(notices(result, name)[0]!.message).toContain("free plan has no managed WAF");
+    expect(result.diagnostics).toEqual([]);
+    expect(result.notApplicable).toEqual([
+      { policyName: name, reason: "the zone's free plan has no managed WAF" },
+    ]);
   });
 });
