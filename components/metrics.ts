@@ -82,7 +82,7 @@ export class MetricsCollector extends pulumi.ComponentResource {
     );
     const secretRead = args.secrets.grantRead(`${name}-reads-secret`, role);
 
-    const tokenSecretName = config.errorRate.analyticsTokenSecret;
+    const tokenSecretName = config.errorRate.analyticsTokenSecretName;
     this.collectsErrorRate = tokenSecretName !== undefined;
     const bundle = bundleMetricsCollector();
     const fn = new aws.lambda.Function(

@@ -237,11 +237,13 @@ describe("MetricsCollector configuration", () => {
       expect.arrayContaining([
         "golive:alerts.thresholds.errorRatePercent",
         "golive:alerts.thresholds.cpuPercent",
-        "golive:alerts.errorRate.analyticsTokenSecret",
+        "golive:alerts.errorRate.analyticsTokenSecretName",
       ]),
     );
     expect(prodIssues.map((issue) => issue.key)).not.toContain("golive:alerts.thresholds.diskPercent");
     const stagingIssues = checkAlertsRules(loose, { ...context, environment: "staging" });
-    expect(stagingIssues.map((issue) => issue.key)).toEqual(["golive:alerts.errorRate.analyticsTokenSecret"]);
+    expect(stagingIssues.map((issue) => issue.key)).toEqual([
+      "golive:alerts.errorRate.analyticsTokenSecretName",
+    ]);
   });
 });

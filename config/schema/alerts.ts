@@ -147,7 +147,7 @@ const errorRateSchema = z.strictObject({
    * The name of an operator secret (declared in `golive:secrets.provided`) holding a Cloudflare API
    * token with Analytics Read on the zone. Without it no error rate is collected (ALERT-03 fails).
    */
-  analyticsTokenSecret: envVarName.optional(),
+  analyticsTokenSecretName: envVarName.optional(),
   /** Fewer requests than this in the 5-minute window publish no error rate: quiet nights do not alarm. */
   minRequests: example(z.number().int().min(1).max(1_000_000), "100").default(100),
 });
@@ -256,10 +256,10 @@ export function checkAlertsRules(
     }
   }
 
-  const tokenSecret = alerts.errorRate.analyticsTokenSecret;
+  const tokenSecret = alerts.errorRate.analyticsTokenSecretName;
   if (tokenSecret !== undefined && !context.providedSecretNames.includes(tokenSecret)) {
     push(
-      "golive:alerts.errorRate.analyticsTokenSecret",
+      "golive:alerts.errorRate.analyticsTokenSecretName",
       `${tokenSecret} is not declared in golive:secrets.provided; declare it, then set the Cloudflare token with --secret`,
       `pulumi config set --path 'golive:secrets.provided[${context.providedSecretNames.length}].name' ${tokenSecret}`,
     );
