@@ -42,6 +42,7 @@ function plan(resources: PlanResource[], overrides: Partial<PlanDocument> = {}):
       providers: 0,
       mandatoryViolations: 0,
       advisoryViolations: 0,
+      otherFindings: 0,
       verdict: "pass",
     },
     resources,
@@ -87,6 +88,7 @@ const after = plan(
       violations: [
         {
           policy: "db-04-prod-database-protected",
+          kind: "violation",
           checklistId: "DB-04",
           level: "mandatory",
           severity: "critical",

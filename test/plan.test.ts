@@ -53,11 +53,13 @@ describe("golive plan on the golive program", () => {
     expect(plan.resources.length).toBeGreaterThan(20);
     expect(firstRun.code).toBe(plan.summary.verdict === "fail" ? 1 : 0);
     expect(plan.summary.mandatoryViolations).toBe(
-      plan.policy.violations.filter((violation) => violation.level === "mandatory").length,
+      plan.policy.violations.filter(
+        (violation) => violation.kind === "violation" && violation.level === "mandatory",
+      ).length,
     );
     // Every checklist item is listed, with the pack's policies against it.
     expect(plan.policy.coverage.length).toBeGreaterThanOrEqual(40);
-    expect(plan.policy.coverage.some((item) => item.policies.length > 0 && item.result !== "no-policy")).toBe(
+    expect(plan.policy.coverage.some((item) => item.policies.length > 0 && item.status !== "no policy")).toBe(
       true,
     );
   });

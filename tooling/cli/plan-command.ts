@@ -172,7 +172,10 @@ function summarize(planned: PlannedStack, files: readonly PlanFile[], cwd: strin
       `${summary.providers} providers); policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory ` +
       `→ ${summary.verdict === "fail" ? "BLOCKED" : "pass"} (${where})`,
   ];
-  for (const violation of plan.policy.violations.filter((entry) => entry.level === "mandatory")) {
+  const blocking = plan.policy.violations.filter(
+    (entry) => entry.kind === "violation" && (entry.level === "mandatory" || entry.level === "remediate"),
+  );
+  for (const violation of blocking) {
     const resource = violation.urn ? ` (${violation.urn.slice(violation.urn.lastIndexOf("::") + 2)})` : "";
     lines.push(`  ✗ ${violation.policy}${resource}: ${violation.message}`);
   }

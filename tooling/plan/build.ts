@@ -6,7 +6,7 @@ import type { RecordingAnalysis } from "../engine/analyze-recording";
 import type { AnalyzerInfo } from "../engine/analyzer";
 import type { RecordedResource, Recording } from "../engine/record";
 import { isProviderType, parseProviderReference, ROOT_STACK_TYPE } from "../engine/urn";
-import { checklistCoverage, isBlocking, type ChecklistEntry } from "./coverage";
+import { planVerdict, type ChecklistEntry } from "./coverage";
 import { compareCodeUnits } from "./json";
 import {
   PLAN_FORMAT,
@@ -14,7 +14,6 @@ import {
   type PlanDocument,
   type PlanResource,
   type PlanResourceOptions,
-  type PlanViolation,
 } from "./model";
 import {
   collectSecretTexts,
@@ -43,8 +42,6 @@ export interface PlanPolicyInput {
   readonly clock: string;
   readonly checklist: readonly ChecklistEntry[];
 }
-
-const LEVEL_ORDER: Record<string, number> = { mandatory: 0, remediate: 0, advisory: 1, disabled: 2 };
 
 /** The nearest enclosing component of a resource (custom parents are looked through). */
 function componentOf(
@@ -124,51 +121,11 @@ export function recordingSecrets(recording: Recording): Set<string> {
   return secrets;
 }
 
-function compareViolations(a: PlanViolation, b: PlanViolation): number {
-  return (
-    (LEVEL_ORDER[a.level] ?? 3) - (LEVEL_ORDER[b.level] ?? 3) ||
-    compareCodeUnits(a.checklistId ?? "", b.checklistId ?? "") ||
-    compareCodeUnits(a.policy, b.policy) ||
-    compareCodeUnits(a.urn ?? "", b.urn ?? "") ||
-    compareCodeUnits(a.message, b.message)
-  );
-}
-
-/** The server prefixes each message with the policy's description; the plan keeps the finding. */
-function findingOf(message: string, description: string): string {
-  const prefix = `${description}\n`;
-  return description !== "" && message.startsWith(prefix) ? message.slice(prefix.length) : message;
-}
-
 /** A message with machine paths replaced: the stack file by its plan name, the project by `.`. */
 function portable(message: string, source: PlanSource): string {
   const named =
     source.configFile !== undefined ? message.split(source.configFile).join(source.config) : message;
   return relativePath(named, source.projectDir);
-}
-
-function violationsOf(policy: PlanPolicyInput, redactor: Redactor, source: PlanSource): PlanViolation[] {
-  const byName = new Map(policy.info.policies.map((info) => [info.name, info]));
-  const seen = new Set<string>();
-  const violations: PlanViolation[] = [];
-  for (const diagnostic of policy.analysis.diagnostics) {
-    const info = byName.get(diagnostic.policyName);
-    const violation: PlanViolation = {
-      policy: diagnostic.policyName,
-      level: diagnostic.enforcementLevel,
-      message: redactor.text(portable(findingOf(diagnostic.message, diagnostic.description), source)),
-    };
-    const checklistId = info?.framework?.reference;
-    if (checklistId) violation.checklistId = checklistId;
-    if (diagnostic.severity !== undefined) violation.severity = diagnostic.severity;
-    if (diagnostic.urn !== undefined) violation.urn = diagnostic.urn;
-    // The same finding reached through Remediate and Analyze is one finding.
-    const key = JSON.stringify([violation.policy, violation.level, violation.urn, violation.message]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    violations.push(violation);
-  }
-  return violations.sort(compareViolations);
 }
 
 export function buildPlan(recording: Recording, source: PlanSource, policy: PlanPolicyInput): PlanDocument {
@@ -181,8 +138,20 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
     .map((resource): PlanResource => ({ ...resource, inputs: redactor.object(resource.inputs) }))
     .sort((a, b) => compareCodeUnits(a.urn, b.urn));
 
-  const violations = violationsOf(policy, redactor, source);
-  const mandatoryViolations = violations.filter((violation) => isBlocking(violation.level)).length;
+  const analyzedUrns = recording.resources
+    .filter((resource) => resource.origin !== "read")
+    .map((resource) => resource.urn);
+  const verdict = planVerdict({
+    pack: { name: policy.info.name, version: policy.info.version },
+    policies: policy.info.policies,
+    diagnostics: policy.analysis.diagnostics,
+    notApplicable: policy.analysis.notApplicable,
+    analyzedUrns,
+    checklist: policy.checklist,
+    stack: recording.stack,
+    preview: recording.preview,
+    clean: (message) => redactor.text(portable(message, source)),
+  });
   const diagnostics: PlanDiagnostic[] = recording.logs
     .map((log): PlanDiagnostic => {
       const diagnostic: PlanDiagnostic = {
@@ -199,10 +168,6 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
         compareCodeUnits(a.message, b.message),
     );
 
-  const analyzedUrns = recording.resources
-    .filter((resource) => resource.origin !== "read")
-    .map((resource) => resource.urn);
-
   return {
     format: PLAN_FORMAT,
     project: recording.project,
@@ -217,9 +182,10 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
       components: resources.filter((resource) => !resource.custom && resource.type !== ROOT_STACK_TYPE)
         .length,
       providers: resources.filter((resource) => isProviderType(resource.type)).length,
-      mandatoryViolations,
-      advisoryViolations: violations.length - mandatoryViolations,
-      verdict: mandatoryViolations > 0 ? "fail" : "pass",
+      mandatoryViolations: verdict.mandatory,
+      advisoryViolations: verdict.advisory,
+      otherFindings: verdict.other,
+      verdict: verdict.mandatory > 0 ? "fail" : "pass",
     },
     resources,
     outputs: redactor.object(toPlanObject(recording.stackOutputs, context)),
@@ -227,14 +193,8 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
     policy: {
       pack: { name: policy.info.name, version: policy.info.version },
       clock: policy.clock,
-      violations,
-      coverage: checklistCoverage({
-        checklist: policy.checklist,
-        policies: policy.info.policies,
-        diagnostics: policy.analysis.diagnostics,
-        notApplicable: policy.analysis.notApplicable,
-        analyzedUrns,
-      }),
+      violations: verdict.violations,
+      coverage: verdict.coverage,
     },
   };
 }

@@ -1,88 +1,154 @@
 /**
- * Checklist coverage of one analyzed stack: for every checklist item, the policies that enforce it
- * (linked by their framework reference) and what they found. Pure.
+ * The policy verdict of one analyzed stack, in plan form: every finding classified (tooling/results:
+ * violation, exempted, undeterminable, notice) and the checklist coverage, each item with the
+ * policies that enforce it and what they found. Pure.
  */
 import type { RecordingDiagnostic, RecordingNotApplicable } from "../engine/analyze-recording";
 import type { PolicyInfo } from "../engine/analyzer";
+import { buildResults, type CoverageStatus, type Finding } from "../results";
 import { compareCodeUnits } from "./json";
-import type { PlanCoverageItem } from "./model";
+import type { PlanCoverageItem, PlanViolation } from "./model";
 
 export interface ChecklistEntry {
   readonly id: string;
   readonly requirement: string;
 }
 
-export interface CoverageInput {
-  readonly checklist: readonly ChecklistEntry[];
+export interface VerdictInput {
+  readonly pack: { readonly name: string; readonly version: string };
   readonly policies: readonly PolicyInfo[];
   readonly diagnostics: readonly RecordingDiagnostic[];
   readonly notApplicable: readonly RecordingNotApplicable[];
   /** URNs of the resources sent to `Analyze`. */
   readonly analyzedUrns: readonly string[];
+  readonly checklist: readonly ChecklistEntry[];
+  readonly stack: string;
+  readonly preview: boolean;
+  /** Applied to every message before it is kept (machine paths, secrets). */
+  readonly clean: (message: string) => string;
+}
+
+export interface PlanVerdict {
+  readonly violations: PlanViolation[];
+  readonly coverage: PlanCoverageItem[];
+  readonly mandatory: number;
+  readonly advisory: number;
+  /** Exempted, undeterminable and notice findings. */
+  readonly other: number;
 }
 
 const LEVEL_RANK: Record<string, number> = { mandatory: 3, remediate: 2, advisory: 1, disabled: 0 };
+const KIND_ORDER: Record<Finding["kind"], number> = {
+  violation: 0,
+  undeterminable: 1,
+  exempted: 2,
+  notice: 3,
+};
 
 export function isBlocking(level: string): boolean {
   return level === "mandatory" || level === "remediate";
 }
 
-/** Whether a policy found anything to check in this stack. */
-function wasApplicable(policy: PolicyInfo, input: CoverageInput, diagnosed: ReadonlySet<string>): boolean {
-  if (diagnosed.has(policy.name)) return true;
-  if (policy.type === "stack") {
-    return !input.notApplicable.some(
-      (entry) => entry.phase === "analyzeStack" && entry.policyName === policy.name,
-    );
-  }
-  const skipped = new Set(
-    input.notApplicable
-      .filter(
-        (entry) => entry.phase === "analyze" && entry.policyName === policy.name && entry.urn !== undefined,
-      )
-      .map((entry) => entry.urn),
+function compareViolations(a: PlanViolation, b: PlanViolation): number {
+  return (
+    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+    (LEVEL_RANK[b.level] ?? 0) - (LEVEL_RANK[a.level] ?? 0) ||
+    compareCodeUnits(a.checklistId ?? "", b.checklistId ?? "") ||
+    compareCodeUnits(a.policy, b.policy) ||
+    compareCodeUnits(a.urn ?? "", b.urn ?? "") ||
+    compareCodeUnits(a.message, b.message)
   );
-  return input.analyzedUrns.some((urn) => !skipped.has(urn));
 }
 
-export function checklistCoverage(input: CoverageInput): PlanCoverageItem[] {
-  const diagnosed = new Set(input.diagnostics.map((diagnostic) => diagnostic.policyName));
-  return input.checklist.map((item): PlanCoverageItem => {
-    const policies = input.policies
-      .filter((policy) => policy.framework?.reference === item.id)
-      .sort((a, b) => compareCodeUnits(a.name, b.name));
-    const names = new Set(policies.map((policy) => policy.name));
-    const found = input.diagnostics.filter((diagnostic) => names.has(diagnostic.policyName));
-    const mandatory = found.filter((diagnostic) => isBlocking(diagnostic.enforcementLevel)).length;
-    const advisory = found.length - mandatory;
-    if (policies.length === 0) {
-      return {
-        id: item.id,
-        requirement: item.requirement,
-        policies: [],
-        level: "none",
-        result: "no-policy",
-        mandatory,
-        advisory,
-      };
-    }
-    const level = policies
-      .map((policy) => policy.enforcementLevel)
-      .reduce((best, next) => ((LEVEL_RANK[next] ?? 0) > (LEVEL_RANK[best] ?? 0) ? next : best));
-    let result: PlanCoverageItem["result"];
-    if (mandatory > 0) result = "fail";
-    else if (advisory > 0) result = "warn";
-    else if (policies.every((policy) => policy.enforcementLevel === "disabled")) result = "disabled";
-    else if (policies.some((policy) => wasApplicable(policy, input, diagnosed))) result = "pass";
-    else result = "not-applicable";
+function planViolation(finding: Finding): PlanViolation {
+  return {
+    policy: finding.policyName,
+    kind: finding.kind,
+    level: finding.enforcementLevel,
+    message: finding.message,
+    ...(finding.checklistId !== undefined ? { checklistId: finding.checklistId } : {}),
+    ...(finding.severity !== undefined ? { severity: finding.severity } : {}),
+    ...(finding.urn !== undefined ? { urn: finding.urn } : {}),
+  };
+}
+
+export function planVerdict(input: VerdictInput): PlanVerdict {
+  const results = buildResults({
+    pack: {
+      name: input.pack.name,
+      version: input.pack.version,
+      policies: input.policies.map((policy) => ({
+        name: policy.name,
+        description: policy.description,
+        enforcementLevel: policy.enforcementLevel,
+        type: policy.type,
+        tags: policy.tags,
+        ...(policy.severity !== undefined ? { severity: policy.severity } : {}),
+        ...(policy.framework !== undefined ? { framework: policy.framework } : {}),
+      })),
+    },
+    diagnostics: input.diagnostics.map((diagnostic) => ({
+      policyName: diagnostic.policyName,
+      message: input.clean(diagnostic.message),
+      enforcementLevel: diagnostic.enforcementLevel,
+      ...(diagnostic.urn !== undefined ? { urn: diagnostic.urn } : {}),
+      ...(diagnostic.severity !== undefined ? { severity: diagnostic.severity } : {}),
+    })),
+    notApplicable: input.notApplicable,
+    analyzedUrns: input.analyzedUrns,
+    checklist: input.checklist,
+    stack: input.stack,
+    preview: input.preview,
+  });
+
+  // The same finding reached through Remediate and Analyze is one finding.
+  const seen = new Set<string>();
+  const violations: PlanViolation[] = [];
+  for (const finding of results.findings) {
+    const violation = planViolation(finding);
+    const key = JSON.stringify([
+      violation.policy,
+      violation.kind,
+      violation.level,
+      violation.urn,
+      violation.message,
+    ]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    violations.push(violation);
+  }
+  violations.sort(compareViolations);
+
+  const levels = new Map(input.policies.map((policy) => [policy.name, policy.enforcementLevel]));
+  const coverage = results.coverage.map((row): PlanCoverageItem => {
+    const names = row.policies.map((policy) => policy.name).sort(compareCodeUnits);
+    const level = names
+      .map((name) => levels.get(name) ?? "advisory")
+      .reduce<string>(
+        (best, next) => ((LEVEL_RANK[next] ?? 0) > (LEVEL_RANK[best] ?? 0) ? next : best),
+        "none",
+      );
+    const status: PlanCoverageItem["status"] = names.length === 0 ? "no policy" : row.status;
     return {
-      id: item.id,
-      requirement: item.requirement,
-      policies: policies.map((policy) => policy.name),
-      level,
-      result,
-      mandatory,
-      advisory,
+      id: row.checklistId,
+      requirement: row.requirement ?? "",
+      policies: names,
+      level: names.length === 0 ? "none" : level,
+      status,
+      blocking: row.blocking,
+      violations: row.violations,
     };
   });
+
+  const violationsOnly = violations.filter((violation) => violation.kind === "violation");
+  const mandatory = violationsOnly.filter((violation) => isBlocking(violation.level)).length;
+  return {
+    violations,
+    coverage,
+    mandatory,
+    advisory: violationsOnly.length - mandatory,
+    other: violations.length - violationsOnly.length,
+  };
 }
+
+export type { CoverageStatus };

@@ -5,17 +5,24 @@
  */
 import { codeSpan, escapeMarkdown, inlineCode, table } from "../report/text";
 import { compareCodeUnits } from "./json";
-import type { PlanCoverageItem, PlanDocument, PlanResource } from "./model";
+import type { PlanCoverageItem, PlanDocument, PlanResource, PlanViolation } from "./model";
 
 export const REGENERATE_COMMAND = "npm run plan";
 
-const RESULT_LABEL: Record<PlanCoverageItem["result"], string> = {
-  fail: "❌ fail",
-  warn: "⚠️ advisory",
-  pass: "✅ pass",
-  "not-applicable": "➖ not applicable",
-  disabled: "⏸️ disabled",
-  "no-policy": "❔ no policy",
+const STATUS_LABEL: Record<PlanCoverageItem["status"], string> = {
+  violated: "❌ violated",
+  undeterminable: "❔ undeterminable",
+  exempted: "🟡 exempted",
+  passed: "✅ passed",
+  "not applicable": "➖ not applicable",
+  "no policy": "⬜ no policy",
+};
+
+const KIND_LABEL: Record<PlanViolation["kind"], string> = {
+  violation: "violation",
+  exempted: "exempted",
+  undeterminable: "undeterminable",
+  notice: "notice",
 };
 
 const STACK_GROUP = "";
@@ -139,14 +146,29 @@ function resourceNotes(resource: PlanResource): string {
   return notes.join("; ");
 }
 
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function levelCell(violation: PlanViolation): string {
+  const level = violation.level === "remediate" ? "mandatory" : violation.level;
+  const blocking = violation.kind === "violation" && level === "mandatory";
+  const text = violation.kind === "violation" ? level : `${level} ${KIND_LABEL[violation.kind]}`;
+  return blocking ? `**${text}**` : text;
+}
+
 function verdictSection(plan: PlanDocument): string[] {
   const { summary, policy } = plan;
   const lines = ["## Policy verdict", ""];
   const pack = `${inlineCode(policy.pack.name)} ${policy.pack.version}`;
+  const others =
+    summary.otherFindings > 0 ? `, ${plural(summary.otherFindings, "other finding", "other findings")}` : "";
   lines.push(
     summary.verdict === "fail"
-      ? `**Blocked**: ${summary.mandatoryViolations} mandatory ${summary.mandatoryViolations === 1 ? "violation" : "violations"} (pack ${pack}); a deploy of this stack would fail.`
-      : `**Pass**: no mandatory violation (pack ${pack}); ${summary.advisoryViolations} advisory ${summary.advisoryViolations === 1 ? "finding" : "findings"}.`,
+      ? `**Blocked**: ${plural(summary.mandatoryViolations, "mandatory violation", "mandatory violations")} ` +
+          `(pack ${pack}); a deploy of this stack would fail.`
+      : `**Pass**: no mandatory violation (pack ${pack}); ` +
+          `${plural(summary.advisoryViolations, "advisory violation", "advisory violations")}${others}.`,
   );
   lines.push("");
   if (policy.violations.length > 0) {
@@ -154,9 +176,7 @@ function verdictSection(plan: PlanDocument): string[] {
       table(
         ["Level", "Item", "Policy", "Resource", "Message"],
         policy.violations.map((violation) => [
-          violation.level === "mandatory" || violation.level === "remediate"
-            ? "**mandatory**"
-            : violation.level,
+          levelCell(violation),
           violation.checklistId ?? "",
           codeSpan(violation.policy),
           violation.urn ? codeSpan(violation.urn.slice(violation.urn.lastIndexOf("::") + 2)) : "(stack)",
@@ -167,22 +187,25 @@ function verdictSection(plan: PlanDocument): string[] {
     lines.push("");
   }
   const coverage = policy.coverage;
-  const count = (result: PlanCoverageItem["result"]): number =>
-    coverage.filter((item) => item.result === result).length;
-  const covered = coverage.length - count("no-policy");
+  const count = (status: PlanCoverageItem["status"]): number =>
+    coverage.filter((item) => item.status === status).length;
+  const covered = coverage.length - count("no policy");
   lines.push("### Checklist coverage", "");
   lines.push(
-    `${covered} of ${coverage.length} checklist items have a policy: ${count("pass")} pass, ${count("fail")} fail, ` +
-      `${count("warn")} advisory, ${count("not-applicable")} not applicable, ${count("disabled")} disabled.`,
+    `${covered} of ${coverage.length} checklist items have a policy: ${count("passed")} passed, ` +
+      `${count("violated")} violated, ${count("exempted")} exempted, ${count("undeterminable")} undeterminable, ` +
+      `${count("not applicable")} not applicable.`,
   );
   lines.push("");
   if (coverage.length > 0) {
     lines.push(
       table(
-        ["Item", "Result", "Level", "Policies", "Requirement"],
+        ["Item", "Status", "Level", "Policies", "Requirement"],
         coverage.map((item) => [
           item.id,
-          RESULT_LABEL[item.result],
+          item.blocking > 0
+            ? `${STATUS_LABEL[item.status]} (${item.blocking} blocking)`
+            : STATUS_LABEL[item.status],
           item.level,
           item.policies.map(codeSpan).join(", "),
           escapeMarkdown(item.requirement),
@@ -247,7 +270,8 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
         "Components",
         "Providers",
         "Mandatory violations",
-        "Advisory findings",
+        "Advisory violations",
+        "Other findings",
         "Verdict",
       ],
       [
@@ -258,6 +282,7 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
           String(summary.providers),
           String(summary.mandatoryViolations),
           String(summary.advisoryViolations),
+          String(summary.otherFindings),
           summary.verdict === "fail" ? "❌ blocked" : "✅ pass",
         ],
       ],

@@ -52,9 +52,12 @@ export interface PlanResource {
   dependencies?: string[];
 }
 
+/** A policy finding; only a `violation` at a mandatory level blocks a deploy. */
 export interface PlanViolation {
   policy: string;
-  /** The checklist item the policy enforces (its framework reference). */
+  /** `violation`; `exempted` (waived by an exemption); `undeterminable` (needs a value known after apply); `notice`. */
+  kind: "violation" | "exempted" | "undeterminable" | "notice";
+  /** The checklist item the policy enforces. */
   checklistId?: string;
   /** `mandatory` blocks a deploy; `advisory` is reported only. */
   level: string;
@@ -63,22 +66,18 @@ export interface PlanViolation {
   message: string;
 }
 
-/**
- * One checklist item in this stack: which policies enforce it and what they found.
- * - `fail`: a mandatory violation; `warn`: advisory findings only; `pass`: evaluated, nothing found;
- * - `not-applicable`: its policies ran but nothing in this stack is theirs to check;
- * - `disabled`: every policy for it is configured `disabled`;
- * - `no-policy`: no policy in the pack enforces it.
- */
+/** One checklist item in this stack: which policies enforce it and what they found. */
 export interface PlanCoverageItem {
   id: string;
   requirement: string;
   policies: string[];
   /** The strongest configured level of its policies (`none` without policies). */
   level: string;
-  result: "pass" | "fail" | "warn" | "not-applicable" | "disabled" | "no-policy";
-  mandatory: number;
-  advisory: number;
+  /** As tooling/results reports it, or `no policy` when no policy enforces the item. */
+  status: "passed" | "violated" | "exempted" | "not applicable" | "undeterminable" | "no policy";
+  /** Violations, and how many of them block. */
+  violations: number;
+  blocking: number;
 }
 
 export interface PlanPolicy {
@@ -103,6 +102,8 @@ export interface PlanSummary {
   providers: number;
   mandatoryViolations: number;
   advisoryViolations: number;
+  /** Exempted, undeterminable and notice findings. */
+  otherFindings: number;
   /** `fail` when any mandatory violation would block the deploy. */
   verdict: "pass" | "fail";
 }
