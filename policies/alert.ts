@@ -53,9 +53,16 @@ function alarmView(resource: PolicyResource): AlarmView {
   };
 }
 
-/** A percentage threshold, whether written as 80 or 0.8 (below 1 is read as a fraction). */
-function percent(threshold: number): number {
-  return threshold > 0 && threshold < 1 ? threshold * 100 : threshold;
+/**
+ * An alarm's threshold in percent. Metrics named or measured in percent are read as such (0.1 is
+ * 0.1%); otherwise a threshold below 1 is read as a fraction (0.8 is 80%).
+ */
+function percent(alarm: AlarmView): number | undefined {
+  if (alarm.threshold === undefined) return undefined;
+  const inPercent =
+    alarm.metrics.some((metric) => /percent/i.test(metric)) ||
+    peekString(alarm.resource.props, "unit") === "Percent";
+  return !inPercent && alarm.threshold > 0 && alarm.threshold < 1 ? alarm.threshold * 100 : alarm.threshold;
 }
 
 function alarms(resources: readonly PolicyResource[]): AlarmView[] {
@@ -240,10 +247,7 @@ const errorRateAlarm: PolicySpec = {
     }
     const ok = rates.some(
       (alarm) =>
-        alarm.threshold !== undefined &&
-        !!alarm.comparison &&
-        GREATER.includes(alarm.comparison) &&
-        percent(alarm.threshold) <= limit,
+        !!alarm.comparison && GREATER.includes(alarm.comparison) && (percent(alarm) ?? Infinity) <= limit,
     );
     if (!ok) check.violation(`no error-rate alarm fires at ${limit}% or less`);
   },
@@ -276,10 +280,9 @@ const databaseAlarms: PolicySpec = {
       const found = all.filter((alarm) => alarm.metrics.some((m) => wanted.metric.test(m)));
       const ok = found.some(
         (alarm) =>
-          alarm.threshold !== undefined &&
           !!alarm.comparison &&
           GREATER.includes(alarm.comparison) &&
-          percent(alarm.threshold) <= wanted.limit,
+          (percent(alarm) ?? Infinity) <= wanted.limit,
       );
       if (!ok) check.violation(`no database ${wanted.label} alarm fires above ${wanted.limit}%`);
     }

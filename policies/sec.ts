@@ -125,6 +125,11 @@ export function plainConfigLeaves(config: Record<string, unknown>): PlainLeaf[] 
   return out;
 }
 
+/** `PAGERDUTY_URL`: the name of a secret (golive:providedSecrets key), not a secret. */
+function isIdentifier(value: string): boolean {
+  return isConstantName(value.trim());
+}
+
 /** Config keys whose every value is a secret, whatever the leaf is called. */
 const SECRET_CONFIG_KEYS = ["golive:providedSecrets"];
 
@@ -149,7 +154,10 @@ const stackFileSecretsEncrypted: PolicySpec = {
         const format = secretFormat(leaf.value);
         if (format) {
           check.violation(`${read.file}: ${leaf.key} holds ${format.kind} in plain text`);
-        } else if ((whole || isSecretName(leaf.leafName)) && !isReference(leaf.value)) {
+        } else if (
+          whole ||
+          (isSecretName(leaf.leafName) && !isReference(leaf.value) && !isIdentifier(leaf.value))
+        ) {
           check.violation(`${read.file}: ${leaf.key} is a secret stored in plain text`);
         }
       }

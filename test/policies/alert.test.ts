@@ -140,6 +140,19 @@ describe("alert-03-error-rate-alarm", () => {
     expect(violations(await analyzeStack(only(pack("prod"), name), [errorRate]), name)).toEqual([]);
   });
 
+  it("reads a percent metric's threshold as percent (0.1 is 0.1%)", async () => {
+    const strict = alarm("alarm-error-rate", {
+      namespace: "golive/app",
+      metricName: "ErrorRatePercent",
+      statistic: "Average",
+      threshold: 0.1,
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    expect(violations(await analyzeStack(only(pack("prod"), name), [strict]), name)).toEqual([]);
+    const loose = { ...strict, props: { ...strict.props, threshold: 2 } };
+    expect(violations(await analyzeStack(only(pack("prod"), name), [loose]), name)).toHaveLength(1);
+  });
+
   it("fails an error count alarm (not a rate) and a loose rate", async () => {
     const count = alarm("alarm-errors", {
       namespace: "AWS/Lambda",
