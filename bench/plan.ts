@@ -13,6 +13,10 @@ const TSX_LOADER = pathToFileURL(require.resolve("tsx")).href;
 
 export interface Timed {
   readonly seconds: number;
+  /** What the child printed on stdout (only when asked for). */
+  readonly stdout: string;
+  /** True when the child was stopped at its time limit. */
+  readonly timedOut: boolean;
   /** CPU time (user + system) of the child and everything it waited for; undefined off Linux. */
   readonly cpuSeconds: number | undefined;
   readonly exitCode: number | null;
@@ -37,19 +41,31 @@ function childrenCpuSeconds(): number | undefined {
 }
 
 /** Runs a TypeScript file in a fresh Node.js process (under tsx, as bin/golive does) and times it. */
-function timeNode(script: string, args: readonly string[]): Timed {
+export function timeNode(
+  script: string,
+  args: readonly string[],
+  options: { timeoutSeconds?: number; captureStdout?: boolean } = {},
+): Timed {
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   const result = spawnSync(process.execPath, ["--import", TSX_LOADER, script, ...args], {
     cwd: REPO_ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", options.captureStdout ? "pipe" : "ignore", "pipe"],
     encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    ...(options.timeoutSeconds !== undefined
+      ? { timeout: options.timeoutSeconds * 1000, killSignal: "SIGKILL" }
+      : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = childrenCpuSeconds();
-  if (result.error) throw result.error;
+  const timedOut = result.signal === "SIGKILL" && options.timeoutSeconds !== undefined;
+  if (result.error && !timedOut) throw result.error;
   const cpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
-  return { seconds, cpuSeconds, exitCode: result.status };
+  if (!timedOut && result.status !== 0 && result.status !== 1) {
+    throw new Error(`${path.relative(REPO_ROOT, script)} exited ${result.status}: ${result.stderr.trim()}`);
+  }
+  return { seconds, cpuSeconds, exitCode: result.status, stdout: result.stdout ?? "", timedOut };
 }
 
 export function importFloor(): Timed {
@@ -65,10 +81,7 @@ export function planAllStacks(): Timed {
     "--out",
     out,
   ]);
-  // 1 is a plan with mandatory violations: still a complete plan. Anything else is a failure.
-  if (timed.exitCode !== 0 && timed.exitCode !== 1) {
-    throw new Error(`golive plan exited ${timed.exitCode}; run \`npm run plan\` to see why`);
-  }
+  // Exit 1 is a plan with mandatory violations: still a complete plan (other codes throw above).
   return timed;
 }
 

@@ -1,17 +1,18 @@
 /**
- * Policy evaluation rate on synthetic stacks, two ways:
+ * Policy evaluation rate on a synthetic stack, two ways:
  * - in-process: the pack's policies run through @pulumi/policy's own server functions
  *   (`makeAnalyzeRpcFun`, `makeAnalyzeStackRpcFun`) with the requests the engine sends, so
  *   deserialization, the unknown-checking proxy and every validate function run as in the pack,
  *   without a process boundary;
  * - over gRPC: the pack launched as the CLI launches it, `Remediate` + `Analyze` per resource and
  *   `AnalyzeStack`, through the engine harness (tooling/engine).
+ * Both time the per-resource phase and the stack phase apart: they scale differently.
  */
 import { createRequire } from "node:module";
 import type * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { createPolicies, PACK_NAME } from "../policies/all";
 import type { GolivePolicy } from "../policies/lib/define";
-import { analyzeRecording } from "../tooling/engine/analyze-recording";
 import {
   analyzeRequestProto,
   analyzerResourceFor,
@@ -21,7 +22,6 @@ import {
 } from "../tooling/engine/analyzer";
 import type { Recording } from "../tooling/engine/record";
 import { POLICY_CLOCK_ENV, PROJECT_DIR_ENV } from "../tooling/plan/settings";
-import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 
 type Callback = (error: Error | undefined, response: analyzerproto.AnalyzeResponse | undefined) => void;
 type RpcFunction<Request> = (call: { request: Request }, callback: Callback) => Promise<void>;
@@ -46,10 +46,22 @@ const server = createRequire(require.resolve("@pulumi/policy"))("./server") as P
 
 export interface RateResult {
   readonly resources: number;
-  readonly seconds: number;
-  /** CPU time of this process over the same span (in-process runs only). */
+  /** `Analyze` (and `Remediate` over gRPC) for every resource. */
+  readonly resourceSeconds: number;
+  /** `AnalyzeStack` once. */
+  readonly stackSeconds: number;
+  /** CPU time of this process over both phases (in-process runs only). */
   readonly cpuSeconds?: number;
   readonly diagnostics: number;
+  /** Seconds in each policy's validate functions (in-process runs only), largest first. */
+  readonly policySeconds?: readonly (readonly [string, number])[];
+  /** Launching and configuring the pack (gRPC runs only). */
+  readonly startSeconds?: number;
+}
+
+export interface PackEnvironment {
+  readonly projectDir: string;
+  readonly clock: string;
 }
 
 function call<Request>(rpc: RpcFunction<Request>, request: Request): Promise<analyzerproto.AnalyzeResponse> {
@@ -59,11 +71,6 @@ function call<Request>(rpc: RpcFunction<Request>, request: Request): Promise<ana
       else resolve(response);
     });
   });
-}
-
-export interface PackEnvironment {
-  readonly projectDir: string;
-  readonly clock: string;
 }
 
 function packEnv(recording: Recording, environment: PackEnvironment): Record<string, string> {
@@ -77,9 +84,35 @@ function packEnv(recording: Recording, environment: PackEnvironment): Record<str
   };
 }
 
+type Validate = ((...args: unknown[]) => unknown) & { __pulumiType?: string };
+
+/** Wraps each validate function to add up the time spent in it (the type tag the server reads is kept). */
+function timed(policies: GolivePolicy[], totals: Map<string, number>): GolivePolicy[] {
+  return policies.map((policy) => {
+    const copy: Record<string, unknown> = { ...policy };
+    for (const key of ["validateResource", "validateStack"] as const) {
+      const validate = copy[key] as Validate | undefined;
+      if (typeof validate !== "function") continue;
+      const label = `${policy.name} (${key === "validateStack" ? "stack" : "resource"})`;
+      const wrapped: Validate = async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await validate(...args);
+        } finally {
+          totals.set(label, (totals.get(label) ?? 0) + (performance.now() - started) / 1000);
+        }
+      };
+      if (validate.__pulumiType !== undefined) wrapped.__pulumiType = validate.__pulumiType;
+      copy[key] = wrapped;
+    }
+    return copy as unknown as GolivePolicy;
+  });
+}
+
 /** Every resource through the server's Analyze handler, then the stack through AnalyzeStack, in this process. */
 export async function inProcessRate(recording: Recording, environment: PackEnvironment): Promise<RateResult> {
-  const policies = createPolicies({ env: packEnv(recording, environment) });
+  const totals = new Map<string, number>();
+  const policies = timed(createPolicies({ env: packEnv(recording, environment) }), totals);
   const analyze = server.makeAnalyzeRpcFun(PACK_NAME, "bench", "mandatory", policies);
   const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, "bench", "mandatory", policies);
   // Building the engine's requests is the engine's work, not the pack's: done before timing.
@@ -96,14 +129,17 @@ export async function inProcessRate(recording: Recording, environment: PackEnvir
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const request of requests) diagnostics += (await call(analyze, request)).getDiagnosticsList().length;
+  const resourcesDone = performance.now();
   diagnostics += (await call(analyzeStack, stackRequest)).getDiagnosticsList().length;
-  const seconds = (performance.now() - started) / 1000;
+  const stackDone = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
   return {
     resources: recording.resources.length,
-    seconds,
+    resourceSeconds: (resourcesDone - started) / 1000,
+    stackSeconds: (stackDone - resourcesDone) / 1000,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     diagnostics,
+    policySeconds: [...totals].sort((a, b) => b[1] - a[1]),
   };
 }
 
@@ -111,7 +147,7 @@ export async function inProcessRate(recording: Recording, environment: PackEnvir
 export async function grpcRate(
   recording: Recording,
   environment: PackEnvironment & { readonly packDir: string },
-): Promise<RateResult & { readonly startSeconds: number }> {
+): Promise<RateResult> {
   const launched = performance.now();
   const started = await startPolicyPack({
     packDir: environment.packDir,
@@ -129,17 +165,31 @@ export async function grpcRate(
     },
   });
   const startSeconds = (performance.now() - launched) / 1000;
+  const { client } = started;
   try {
+    let diagnostics = 0;
+    const analyzed = recording.resources.filter((resource) => resource.origin !== "read");
     const begin = performance.now();
-    const analysis = await analyzeRecording(recording, started.client, { dryRun: true });
-    const seconds = (performance.now() - begin) / 1000;
+    // The engine's order (tooling/engine/analyze-recording.ts): Remediate, then Analyze, per resource.
+    for (const resource of analyzed) {
+      const input = analyzerResourceFor(resource, recording);
+      await client.remediate(input);
+      diagnostics += (await client.analyze(input)).diagnostics.length;
+    }
+    const resourcesDone = performance.now();
+    const stack = await client.analyzeStack(
+      analyzed.map((resource) => analyzerStackResourceFor(resource, recording)),
+    );
+    diagnostics += stack.diagnostics.length;
+    const stackDone = performance.now();
     return {
       resources: recording.resources.length,
-      seconds,
-      diagnostics: analysis.diagnostics.length,
+      resourceSeconds: (resourcesDone - begin) / 1000,
+      stackSeconds: (stackDone - resourcesDone) / 1000,
+      diagnostics,
       startSeconds,
     };
   } finally {
-    await started.client.close();
+    await client.close();
   }
 }
