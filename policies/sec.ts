@@ -71,18 +71,26 @@ const noPlaintextSecretInputs: PolicySpec = {
   },
 };
 
-/** Pulumi.<stack>.yaml: its `config` map, or why it cannot be read. */
+/** The stack file (`explicit`, else Pulumi.<stack>.yaml): its `config` map, or why it cannot be read. */
 export function readStackFile(
   projectDir: string | undefined,
   stack: string | undefined,
+  explicit?: string,
 ): { ok: true; file: string; config: Record<string, unknown> } | { ok: false; reason: string } {
-  if (!projectDir)
-    return { ok: false, reason: "the Pulumi project root is unknown (set GOLIVE_PROJECT_DIR)" };
-  if (!stack) return { ok: false, reason: "the stack name is unknown" };
-  const name = stack.split("/").pop()!;
-  const candidates = [`Pulumi.${name}.yaml`, `Pulumi.${name}.yml`].map((file) => path.join(projectDir, file));
-  const file = candidates.find((candidate) => fs.existsSync(candidate));
-  if (!file) return { ok: false, reason: `${candidates[0]} does not exist (config may live in Pulumi ESC)` };
+  let file = explicit;
+  if (file === undefined) {
+    if (!projectDir) {
+      return { ok: false, reason: "the Pulumi project root is unknown (set GOLIVE_PROJECT_DIR)" };
+    }
+    if (!stack) return { ok: false, reason: "the stack name is unknown" };
+    const name = stack.split("/").pop()!;
+    const candidates = [`Pulumi.${name}.yaml`, `Pulumi.${name}.yml`].map((f) => path.join(projectDir, f));
+    file = candidates.find((candidate) => fs.existsSync(candidate));
+    if (!file)
+      return { ok: false, reason: `${candidates[0]} does not exist (config may live in Pulumi ESC)` };
+  } else if (!fs.existsSync(file)) {
+    return { ok: false, reason: `${file} (GOLIVE_STACK_FILE) does not exist` };
+  }
   let document: unknown;
   try {
     document = parseYaml(fs.readFileSync(file, "utf8"));
@@ -144,7 +152,7 @@ const stackFileSecretsEncrypted: PolicySpec = {
   resource: {
     types: [T.stack],
     validate(_resource, check) {
-      const read = readStackFile(check.ctx.projectDir, check.ctx.environment.stackName);
+      const read = readStackFile(check.ctx.projectDir, check.ctx.environment.stackName, check.ctx.stackFile);
       if (!read.ok) {
         check.notice(`the stack file cannot be checked: ${read.reason}`);
         return;

@@ -14,6 +14,8 @@ export const ENV_STACK = "PULUMI_NODEJS_STACK";
 export const ENV_CONFIG = "PULUMI_CONFIG";
 export const ENV_DRY_RUN = "PULUMI_NODEJS_DRY_RUN";
 export const ENV_PROJECT_DIR = "GOLIVE_PROJECT_DIR";
+/** The stack file a run used, when it is not the project's `Pulumi.<stack>.yaml` (the offline plan's --config). */
+export const ENV_STACK_FILE = "GOLIVE_STACK_FILE";
 
 /** Drop the legacy `:config:` segment the language host may still add (`golive:config:app`). */
 function cleanKey(key: string): string {

@@ -11,6 +11,7 @@ import {
   ENV_CONFIG,
   ENV_DRY_RUN,
   ENV_STACK,
+  ENV_STACK_FILE,
   findProjectDir,
   parseConfigEnv,
   type Env,
@@ -36,6 +37,8 @@ export interface PackContext {
   readonly packDir: string;
   /** The Pulumi project root, for migrations and stack files. */
   readonly projectDir: string | undefined;
+  /** The stack file to check instead of `Pulumi.<stack>.yaml` (GOLIVE_STACK_FILE). */
+  readonly stackFile: string | undefined;
   readonly dryRun: boolean;
 }
 
@@ -87,6 +90,7 @@ export function createContext(
     exemptions,
     packDir,
     projectDir: findProjectDir(packDir, env),
+    stackFile: env[ENV_STACK_FILE] ? path.resolve(env[ENV_STACK_FILE]) : undefined,
     dryRun: env[ENV_DRY_RUN] === "true",
   };
 }

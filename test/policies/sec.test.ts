@@ -114,6 +114,19 @@ describe("sec-01-stack-file-secrets-encrypted", () => {
     expect(found.every((d) => d.enforcementLevel === "mandatory")).toBe(true);
   });
 
+  it("checks the file GOLIVE_STACK_FILE names instead of Pulumi.<stack>.yaml", async () => {
+    const policies = only(
+      pack("prod", {
+        extraEnv: {
+          GOLIVE_PROJECT_DIR: path.join(FIXTURES, "stack-files", "clean"),
+          GOLIVE_STACK_FILE: path.join(FIXTURES, "stack-files", "plain", "Pulumi.prod.yaml"),
+        },
+      }),
+      name,
+    );
+    expect(violations(await analyzeResource(policies, stack), name).length).toBeGreaterThan(0);
+  });
+
   it("says so when there is no stack file to check", async () => {
     const result = await analyzeResource(withFiles("missing"), stack);
     expect(violations(result, name)).toEqual([]);
