@@ -23,6 +23,8 @@ import { readMigrationFiles } from "../lib/sql/migrations";
 import { checkRlsInMigrations } from "../lib/sql/rls";
 import { goliveProgram } from "../program";
 import { recordProgram, type Recording } from "../tooling/engine/record";
+import { readProject } from "../tooling/plan/project";
+import { planStacks, type PlannedStack } from "../tooling/plan/run";
 import { isSecret, type RecordedValue } from "../tooling/engine/wire";
 import { PLACEHOLDER_MARK, readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
 import { REPO_ROOT } from "./support/stacks";
@@ -138,6 +140,46 @@ function functionOf(job: ResolvedCronJob): string | undefined {
   const url = new URL(job.endpoint);
   return /^\/functions\/v1\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
 }
+
+/** Tuesday 10:00 UTC, inside the default prod change window (ENV-04), as offline plans pin it. */
+const PACK_CLOCK = "2026-03-03T10:00:00Z";
+/**
+ * Policy packs started at once. Each compiles the pack on one core; one at a time leaves the other
+ * core to the database checks, which run meanwhile (see the beforeAll below).
+ */
+const PACKS_AT_ONCE = 1;
+
+let prodPlans: Promise<ReadonlyMap<Example, PlannedStack>> | undefined;
+
+/**
+ * `golive plan --config examples/<system>/Pulumi.prod.yaml` for every example: the program under the
+ * recording engine, then the policy pack launched as the Pulumi CLI launches it and run over what
+ * the program would deploy. A few stacks per run, so packs start while programs run.
+ */
+function planProdExamples(): Promise<ReadonlyMap<Example, PlannedStack>> {
+  prodPlans ??= (async () => {
+    const project = readProject(REPO_ROOT);
+    const plans = new Map<Example, PlannedStack>();
+    for (let start = 0; start < EXAMPLES.length; start += PACKS_AT_ONCE) {
+      const batch = EXAMPLES.slice(start, start + PACKS_AT_ONCE);
+      const planned = await planStacks({
+        project,
+        targets: batch.map((example) => ({ stack: "prod", configFile: stackFile(example, "prod") })),
+        preview: false,
+        clock: PACK_CLOCK,
+      });
+      batch.forEach((example, index) => plans.set(example, planned[index]!));
+    }
+    return plans;
+  })();
+  return prodPlans;
+}
+
+// The prod plans take longest: start them first, so they run while the other checks do. Their
+// failures are reported by the tests that await them.
+beforeAll(() => {
+  planProdExamples().catch(() => undefined);
+});
 
 describe("example stack files", () => {
   it.each(CASES)(
@@ -270,6 +312,14 @@ describe("jobs and thresholds from the seeds", () => {
     expect(exampleConfig("budgetzen-notifications", "prod").alerts.latency.p95Seconds).toBeLessThanOrEqual(2);
   });
 
+  it("BudgetZen (000): error rate above 5% (prod: API errors above 1%), database size above 80%", () => {
+    const staging = exampleConfig("budgetzen-notifications", "staging").alerts.thresholds;
+    const prod = exampleConfig("budgetzen-notifications", "prod").alerts.thresholds;
+    expect(staging.errorRatePercent).toBe(5);
+    expect(prod.errorRatePercent).toBe(1);
+    expect(prod.diskPercent).toBe(80);
+  });
+
   it("PiggyBong (001): budget alert at 80%, the seed's memory settings, 30/365 days of logs", () => {
     const prod = exampleConfig("piggybong", "prod");
     expect(prod.billing.actualAlertPercent).toBe(80);
@@ -281,23 +331,37 @@ describe("jobs and thresholds from the seeds", () => {
       maintenanceWorkMem: "64MB",
     });
     expect(prod.alerts.logs).toMatchObject({ debugRetentionDays: 30, auditRetentionDays: 365 });
+    // Scaling triggers: error rate > 2%, connections > 80%, memory > 85%; prod is capped at 1% and 80%.
+    expect(exampleConfig("piggybong", "staging").alerts.thresholds).toMatchObject({
+      errorRatePercent: 2,
+      connectionsPercent: 80,
+      memoryPercent: 85,
+    });
+    expect(prod.alerts.thresholds).toMatchObject({
+      errorRatePercent: 1,
+      connectionsPercent: 80,
+      memoryPercent: 80,
+    });
     expect(prod.cdn.admin?.paths).toContain("/admin*");
   });
 
-  it("BEE MVP (002): edge functions under 2 s p95, 99.9% uptime", () => {
+  it("BEE MVP (002): edge functions under 2 s p95, errors under 1%, 99.9% uptime", () => {
     const prod = exampleConfig("bee-mvp", "prod");
+    expect(prod.alerts.thresholds.errorRatePercent).toBe(1);
     expect(prod.alerts.latency.p95Seconds).toBe(2);
     expect(prod.alerts.uptime.targetPercent).toBe(99.9);
   });
 
-  it("Alaska Pay (003): day-1 targets of 99.9% uptime and 200 ms responses", () => {
+  it("Alaska Pay (003): day-1 targets of 99.9% uptime, 200 ms responses, errors under 0.1%", () => {
     const prod = exampleConfig("alaska-pay", "prod");
+    expect(prod.alerts.thresholds.errorRatePercent).toBe(0.1);
     expect(prod.alerts.uptime.targetPercent).toBe(99.9);
     expect(prod.alerts.latency.p95Seconds).toBe(0.2);
   });
 
-  it("Dirt Free CRM (004): uptime 99.9%, response time above 2 s alarms", () => {
+  it("Dirt Free CRM (004): uptime 99.9%, response time above 2 s and error rate above 1% alarm", () => {
     const prod = exampleConfig("dirt-free-crm", "prod");
+    expect(prod.alerts.thresholds.errorRatePercent).toBe(1);
     expect(prod.alerts.uptime.targetPercent).toBe(99.9);
     expect(prod.alerts.latency.p95Seconds).toBe(2);
   });
@@ -427,7 +491,10 @@ describe("example programs, offline", () => {
     "$example $environment: the program builds the environment and one schedule per job",
     async ({ example, environment }) => {
       const config = exampleConfig(example, environment);
-      const recording = await recordExample(example, environment);
+      const recording =
+        environment === "prod"
+          ? (await planProdExamples()).get(example)!.recording
+          : await recordExample(example, environment);
       expect(recording.logs.filter((log) => log.severity === "error")).toEqual([]);
       const projects = recording.resources.filter(
         (resource) => resource.type === "supabase:index/project:Project",
@@ -452,6 +519,49 @@ describe("example programs, offline", () => {
       );
       expect(called).toEqual(expected);
     },
-    60_000,
+    180_000,
+  );
+});
+
+describe("example prod plans and the policy pack", () => {
+  /** What would block `pulumi up`: the pack's mandatory diagnostics, as `policy: message`. */
+  function blocking(planned: PlannedStack): string[] {
+    return planned.policy.analysis.diagnostics
+      .filter((diagnostic) => diagnostic.enforcementLevel === "mandatory")
+      .map((diagnostic) => `${diagnostic.policyName}: ${diagnostic.message}`)
+      .sort();
+  }
+
+  it.each(EXAMPLES)(
+    "%s prod: the pack runs its database policies on the example's migrations and they pass",
+    async (example) => {
+      const planned = (await planProdExamples()).get(example)!;
+      const policies = planned.policy.info.policies.map((policy) => policy.name);
+      const database = ["db-01-rls-enabled", "db-08-no-seed-data-in-prod"];
+      expect(policies).toEqual(expect.arrayContaining(database));
+      // They apply to the Supabase project (every other resource answers "not applicable").
+      const project = planned.recording.resources.find(
+        (resource) => resource.type === "supabase:index/project:Project",
+      );
+      expect(project).toBeDefined();
+      const skipped = planned.policy.analysis.notApplicable.filter(
+        (entry) => entry.urn === project?.urn && database.includes(entry.policyName),
+      );
+      expect(skipped).toEqual([]);
+      const findings = planned.policy.analysis.diagnostics.filter((diagnostic) =>
+        database.includes(diagnostic.policyName),
+      );
+      expect(findings.map((diagnostic) => diagnostic.message)).toEqual([]);
+    },
+    300_000,
+  );
+
+  it.each(EXAMPLES)(
+    "%s prod: no mandatory policy violation",
+    async (example) => {
+      const planned = (await planProdExamples()).get(example)!;
+      expect(blocking(planned)).toEqual([]);
+    },
+    300_000,
   );
 });
