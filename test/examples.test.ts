@@ -1,13 +1,14 @@
 /**
  * Every seed system as a working example (examples/<system>/): both stack files parse, the
  * migrations pass the static RLS check and the database check on a real Postgres (PGlite), staging
- * seed data never reaches prod, the jobs and thresholds are the ones the seeds give, and the golive
- * program builds each stack offline under the recording engine.
+ * seed data never reaches prod, the jobs and thresholds are the ones the seeds give, the golive
+ * program builds each stack offline under the recording engine, and each prod plan passes the
+ * policy pack (as `golive plan --config examples/<system>/Pulumi.prod.yaml` runs it).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseStackConfig, type StackConfig } from "../config/load";
+import { parseStackConfig, type RawConfig, type StackConfig } from "../config/load";
 import { resolveCronJobs, type ResolvedCronJob } from "../config/schema/cron";
 import {
   checkDatabase,
@@ -47,7 +48,7 @@ function stackFile(example: Example, environment: Environment): string {
 const configs = new Map<string, StackConfig>();
 
 /** The example's stack file as an offline plan reads it: operator secrets filled by placeholders. */
-function exampleRawConfig(example: Example, environment: Environment) {
+function exampleRawConfig(example: Example, environment: Environment): RawConfig {
   return withPlaceholderSecrets(readStackFile(stackFile(example, environment), environment)).config;
 }
 
