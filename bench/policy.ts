@@ -110,7 +110,14 @@ function timed(policies: GolivePolicy[], totals: Map<string, number>): GolivePol
 }
 
 /** Every resource through the server's Analyze handler, then the stack through AnalyzeStack, in this process. */
-export async function inProcessRate(recording: Recording, environment: PackEnvironment): Promise<RateResult> {
+/** Called when the per-resource phase is done, so a run stopped during the stack phase still reports it. */
+export type PhaseListener = (resources: number, resourceSeconds: number) => void;
+
+export async function inProcessRate(
+  recording: Recording,
+  environment: PackEnvironment,
+  onResourcesDone?: PhaseListener,
+): Promise<RateResult> {
   const totals = new Map<string, number>();
   const policies = timed(createPolicies({ env: packEnv(recording, environment) }), totals);
   const analyze = server.makeAnalyzeRpcFun(PACK_NAME, "bench", "mandatory", policies);
@@ -130,6 +137,7 @@ export async function inProcessRate(recording: Recording, environment: PackEnvir
   const started = performance.now();
   for (const request of requests) diagnostics += (await call(analyze, request)).getDiagnosticsList().length;
   const resourcesDone = performance.now();
+  onResourcesDone?.(recording.resources.length, (resourcesDone - started) / 1000);
   diagnostics += (await call(analyzeStack, stackRequest)).getDiagnosticsList().length;
   const stackDone = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
@@ -147,6 +155,7 @@ export async function inProcessRate(recording: Recording, environment: PackEnvir
 export async function grpcRate(
   recording: Recording,
   environment: PackEnvironment & { readonly packDir: string },
+  onResourcesDone?: PhaseListener,
 ): Promise<RateResult> {
   const launched = performance.now();
   const started = await startPolicyPack({
@@ -177,6 +186,7 @@ export async function grpcRate(
       diagnostics += (await client.analyze(input)).diagnostics.length;
     }
     const resourcesDone = performance.now();
+    onResourcesDone?.(recording.resources.length, (resourcesDone - begin) / 1000);
     const stack = await client.analyzeStack(
       analyzed.map((resource) => analyzerStackResourceFor(resource, recording)),
     );

@@ -1,7 +1,7 @@
 /**
  * One policy-rate measurement in its own process (bench/run.ts starts it with a time limit, so a
  * size that takes too long is reported as such instead of stalling the benchmark). Prints one JSON
- * line: the RateResult.
+ * line: the RateResult (preceded by a `{"partial": ...}` line once the per-resource phase is done).
  *
  *   tsx bench/rate.ts --mode in-process|grpc --size N
  */

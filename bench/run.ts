@@ -71,7 +71,8 @@ interface Measured {
   readonly mode: Mode;
   readonly size: number;
   readonly result?: RateResult & { readonly baseResources?: number };
-  readonly timedOutAfter?: number;
+  /** Set when the run hit its time limit; `resourceSeconds` if the per-resource phase had finished. */
+  readonly timedOut?: { readonly after: number; readonly resourceSeconds?: number };
 }
 
 function measure(mode: Mode, size: number, timeoutSeconds: number): Measured {
@@ -79,9 +80,25 @@ function measure(mode: Mode, size: number, timeoutSeconds: number): Measured {
     timeoutSeconds,
     captureStdout: true,
   });
-  if (timed.timedOut) return { mode, size, timedOutAfter: timeoutSeconds };
-  const line = timed.stdout.trim().split("\n").at(-1) ?? "";
-  return { mode, size, result: JSON.parse(line) as RateResult };
+  const lines = timed.stdout
+    .trim()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as RateResult & { readonly partial?: boolean });
+  if (timed.timedOut) {
+    const partial = lines.find((line) => line.partial === true);
+    return {
+      mode,
+      size,
+      timedOut: {
+        after: timeoutSeconds,
+        ...(partial !== undefined ? { resourceSeconds: partial.resourceSeconds } : {}),
+      },
+    };
+  }
+  const result = lines.find((line) => line.partial !== true);
+  if (result === undefined) throw new Error(`bench/rate.ts printed no result for ${mode} ${size}`);
+  return { mode, size, result };
 }
 
 function microsPerResource(seconds: number, resources: number): string {
@@ -97,7 +114,7 @@ function rateSection(sizes: readonly number[], modes: readonly Mode[], timeoutSe
       console.error(
         entry.result
           ? `${mode} ${size}: ${fixed(entry.result.resourceSeconds + entry.result.stackSeconds)} s, ${entry.result.diagnostics} diagnostics`
-          : `${mode} ${size}: stopped after ${timeoutSeconds} s`,
+          : `${mode} ${size}: stopped after ${timeoutSeconds} s (per-resource phase: ${entry.timedOut?.resourceSeconds ?? "unfinished"})`,
       );
     }
   }
@@ -110,8 +127,13 @@ function rateSection(sizes: readonly number[], modes: readonly Mode[], timeoutSe
   for (const entry of measured) {
     const result = entry.result;
     if (result === undefined) {
+      const resourceSeconds = entry.timedOut?.resourceSeconds;
+      const resourcePhase =
+        resourceSeconds === undefined
+          ? "unfinished | —"
+          : `${fixed(resourceSeconds, 3)} | ${microsPerResource(resourceSeconds, entry.size)}`;
       console.log(
-        `| ${entry.size} | ${entry.mode} | did not finish within ${entry.timedOutAfter} s | | | | | | |`,
+        `| ${entry.size} | ${entry.mode} | ${resourcePhase} | not finished within the ${entry.timedOut?.after} s limit | — | — | — | — |`,
       );
       continue;
     }

@@ -169,7 +169,8 @@ function summarize(planned: PlannedStack, files: readonly PlanFile[], cwd: strin
   const where = files.map((file) => relativeToCwd(file.file, cwd)).join(", ");
   const lines = [
     `${plan.stack}: ${summary.resources} resources (${summary.customResources} custom, ${summary.components} components, ` +
-      `${summary.providers} providers); policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory ` +
+      `${summary.providers} providers); policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory, ` +
+      `${summary.otherFindings} other ` +
       `→ ${summary.verdict === "fail" ? "BLOCKED" : "pass"} (${where})`,
   ];
   const blocking = plan.policy.violations.filter(
