@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runGolive } from "../tooling/cli/golive";
 import { memoryIo } from "../tooling/cli/io";
 import { runDiffCommand } from "../tooling/diff/command";
 import { diffInputs, diffPlans, parsePlan, stepBetween } from "../tooling/diff/plan-diff";
@@ -266,5 +267,35 @@ describe("golive diff", () => {
     const usage = memoryIo({ cwd: root });
     expect(runDiffCommand(["only-one.json"], usage)).toBe(2);
     expect(usage.err.join("")).toContain("give two plans, BASE and HEAD");
+  });
+});
+
+describe("golive command dispatch", () => {
+  it("hands `report` to the report command and `db check` to the database check", async () => {
+    const report = memoryIo();
+    expect(await runGolive(["report", "--help"], report)).toBe(0);
+    expect(report.out.join("")).toContain("Usage: golive report --stack NAME=PREVIEW.json");
+
+    const db = memoryIo({ cwd: path.resolve(__dirname, "..") });
+    expect(
+      await runGolive(
+        ["db", "check", "test/fixtures/migrations/missing-rls", "--environment", "staging"],
+        db,
+      ),
+    ).toBe(1);
+    expect(db.out.join("")).toMatch(/^Database check \(staging\): FAILED/);
+    expect(db.out.join("")).toContain("public.reviews has row level security off");
+  });
+
+  it("exits 2 with usage on a bad command line", async () => {
+    const unknown = memoryIo();
+    expect(await runGolive(["deploy"], unknown)).toBe(2);
+    expect(unknown.err.join("")).toContain('golive: unknown command "deploy"');
+    const environment = memoryIo();
+    expect(await runGolive(["db", "check", "x", "--environment", "production"], environment)).toBe(2);
+    expect(environment.err.join("")).toContain('--environment must be staging or prod, got "production"');
+    const missing = memoryIo();
+    expect(await runGolive(["db", "check", "/nonexistent/migrations"], missing)).toBe(2);
+    expect(missing.err.join("")).toContain("migrations directory /nonexistent/migrations");
   });
 });
