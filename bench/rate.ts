@@ -5,6 +5,7 @@
  *
  *   tsx bench/rate.ts --mode in-process|grpc --size N
  */
+import { writeSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { recordProgram } from "../tooling/engine/record";
