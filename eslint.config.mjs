@@ -3,7 +3,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "**/node_modules/", ".build/", "coverage/", "**/*.js", "**/*.mjs", "**/*.mts"] },
+  {
+    ignores: ["node_modules/", "**/node_modules/", ".build/", "coverage/", "**/*.js", "**/*.mjs", "**/*.mts"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
