@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MOCK_AWS_ACCOUNT_ID, awsAccount } from "../tooling/engine/mocks";
 import { findResource, recordProgram, userResources, type Recording } from "../tooling/engine/record";
 import { UNKNOWN, isSecret, isUnknown, secret } from "../tooling/engine/wire";
 import { smallStack } from "./fixtures/programs/small-stack";
@@ -203,6 +204,19 @@ describe("recordProgram, as `pulumi preview`", () => {
       up.resources.map((resource) => resource.urn).sort(),
     );
     expect(userResources(recording).length).toBeGreaterThan(5);
+  });
+});
+
+describe("the mocks' AWS account", () => {
+  it("is the first account the provider or the stack pins, so ARNs never carry another stack's account", () => {
+    const staging = { "aws:allowedAccountIds": '["210987654321"]' };
+    expect(awsAccount(staging)).toBe("210987654321");
+    expect(awsAccount(staging, { allowedAccountIds: '["111122223333","444455556666"]' })).toBe(
+      "111122223333",
+    );
+    expect(awsAccount(staging, { allowedAccountIds: ["111122223333"] })).toBe("111122223333");
+    expect(awsAccount({})).toBe(MOCK_AWS_ACCOUNT_ID);
+    expect(awsAccount({ "aws:allowedAccountIds": "not json" })).toBe(MOCK_AWS_ACCOUNT_ID);
   });
 });
 

@@ -21,7 +21,7 @@ import {
 } from "./wire";
 import { isProviderType, packageOfToken } from "./urn";
 
-/** The AWS account id the default mocks answer with. */
+/** The AWS account id the default mocks answer with when the stack pins no `aws:allowedAccountIds`. */
 export const MOCK_AWS_ACCOUNT_ID = "123456789012";
 /** The AWS region the default mocks use when the stack sets no `aws:region`. */
 export const MOCK_AWS_REGION = "us-east-1";
@@ -85,6 +85,31 @@ function stringInput(inputs: WireObject, key: string): string | undefined {
 
 export function awsRegion(config: Readonly<Record<string, string>>): string {
   return config["aws:region"] ?? MOCK_AWS_REGION;
+}
+
+function firstAccountId(value: WireValue | string | undefined): string | undefined {
+  let ids: unknown = value;
+  if (typeof value === "string") {
+    try {
+      ids = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  const first: unknown = Array.isArray(ids) ? ids[0] : undefined;
+  return typeof first === "string" && /^\d{12}$/.test(first) ? first : undefined;
+}
+
+/**
+ * The account a real provider would deploy into: the first id the provider (or the stack's
+ * `aws:allowedAccountIds`) pins, so ARNs in a staging plan never carry another stack's account.
+ */
+export function awsAccount(config: Readonly<Record<string, string>>, providerInputs?: WireObject): string {
+  return (
+    (providerInputs === undefined ? undefined : firstAccountId(providerInputs.allowedAccountIds)) ??
+    firstAccountId(config["aws:allowedAccountIds"]) ??
+    MOCK_AWS_ACCOUNT_ID
+  );
 }
 
 /** AWS ARN service names that differ from the SDK module name, keyed by `module/Resource`. */
@@ -161,7 +186,7 @@ function awsComputed(ctx: MockResourceContext, id: string, autoName: string | un
     stringInput(ctx.inputs, "region") ??
     (ctx.providerInputs !== undefined ? stringInput(ctx.providerInputs, "region") : undefined) ??
     awsRegion(ctx.config);
-  const account = MOCK_AWS_ACCOUNT_ID;
+  const account = awsAccount(ctx.config, ctx.providerInputs);
   const physicalName =
     autoName ?? stringInput(ctx.inputs, "name") ?? stringInput(ctx.inputs, "bucket") ?? ctx.name;
   const arn = awsArn(ctx.type, physicalName, region, account, id);
@@ -363,12 +388,13 @@ function cloudflareZone(zoneId: string, name: string): WireObject {
  */
 export function defaultCallResult(ctx: MockCallContext): WireObject | undefined {
   const region = awsRegion(ctx.config);
+  const account = awsAccount(ctx.config);
   switch (ctx.token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
-        id: MOCK_AWS_ACCOUNT_ID,
-        accountId: MOCK_AWS_ACCOUNT_ID,
-        arn: `arn:aws:iam::${MOCK_AWS_ACCOUNT_ID}:user/golive-deployer`,
+        id: account,
+        accountId: account,
+        arn: `arn:aws:iam::${account}:user/golive-deployer`,
         userId: "AIDAGOLIVEMOCKUSER00",
       };
     case "aws:index/getRegion:getRegion":
