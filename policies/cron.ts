@@ -261,15 +261,23 @@ const failureAlarm: PolicySpec = {
     "Create jobs through the cron component: it adds a per-job Failure alarm (namespace golive/cron, dimension Job) and a dead-letter queue alarm, both notifying the alert topics.",
   stack(resources, check) {
     const index = new StackIndex(resources);
-    const alarms = index.ofType(T.metricAlarm);
+    // Alarms grouped once by what they watch, so each job's lookup is constant time.
+    const failureAlarms = new AlarmsByKey();
+    const depthAlarms = new AlarmsByKey();
+    for (const alarm of index.ofType(T.metricAlarm)) {
+      const namespace = peek(alarm.props, "namespace");
+      const metric = peek(alarm.props, "metricName");
+      if (namespace === CRON_NAMESPACE && metric === FAILURE_METRIC) {
+        failureAlarms.add(dimension(alarm, "Job"), alarm);
+      } else if (namespace === "AWS/SQS" && metric === "ApproximateNumberOfMessagesVisible") {
+        depthAlarms.add(dimension(alarm, "QueueName"), alarm);
+        for (const dependency of alarm.propertyDependencies.dimensions ?? [])
+          depthAlarms.add(`urn:${dependency.urn}`, alarm);
+      }
+    }
     check.each(index.ofType(T.schedule), (schedule) => {
       const job = jobName(schedule);
-      const failure = alarms.filter(
-        (alarm) =>
-          peek(alarm.props, "namespace") === CRON_NAMESPACE &&
-          peek(alarm.props, "metricName") === FAILURE_METRIC &&
-          (dimension(alarm, "Job") === job || dimension(alarm, "Job") === UNKNOWN),
-      );
+      const failure = failureAlarms.matching(job);
       if (failure.length === 0) {
         check.violation(
           `job ${job} has no failure alarm (${CRON_NAMESPACE} ${FAILURE_METRIC}, dimension Job=${job})`,
@@ -280,14 +288,10 @@ const failureAlarm: PolicySpec = {
       }
       for (const queue of deadLetterQueues(index, schedule)) {
         const queueName = peekString(queue.props, "name");
-        const depth = alarms.filter(
-          (alarm) =>
-            peek(alarm.props, "namespace") === "AWS/SQS" &&
-            peek(alarm.props, "metricName") === "ApproximateNumberOfMessagesVisible" &&
-            (dimension(alarm, "QueueName") === queueName ||
-              dimension(alarm, "QueueName") === UNKNOWN ||
-              (alarm.propertyDependencies.dimensions ?? []).some((dep) => dep.urn === queue.urn)),
-        );
+        const depth = [
+          ...(queueName === undefined ? depthAlarms.matching(undefined) : depthAlarms.matching(queueName)),
+          ...depthAlarms.exactly(`urn:${queue.urn}`),
+        ];
         if (depth.length === 0) {
           check.violation(
             `the dead-letter queue "${queue.name}" of job ${job} has no depth alarm`,
@@ -298,6 +302,31 @@ const failureAlarm: PolicySpec = {
     });
   },
 };
+
+/** Alarms by the dimension value they watch; an alarm whose value is unknown matches any key. */
+class AlarmsByKey {
+  private readonly byKey = new Map<string | undefined, PolicyResource[]>();
+  private readonly unknown: PolicyResource[] = [];
+
+  add(key: string | typeof UNKNOWN | undefined, alarm: PolicyResource): void {
+    if (key === UNKNOWN) {
+      this.unknown.push(alarm);
+      return;
+    }
+    const alarms = this.byKey.get(key);
+    if (alarms) alarms.push(alarm);
+    else this.byKey.set(key, [alarm]);
+  }
+
+  /** Alarms on `key`, and those whose key is not known yet. */
+  matching(key: string | undefined): PolicyResource[] {
+    return [...this.exactly(key), ...this.unknown];
+  }
+
+  exactly(key: string | undefined): PolicyResource[] {
+    return this.byKey.get(key) ?? [];
+  }
+}
 
 export const CRON_POLICIES: readonly PolicySpec[] = [
   validSchedule,

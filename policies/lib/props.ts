@@ -173,16 +173,32 @@ export function identifiers(resource: PolicyResource): string[] {
   return out;
 }
 
-/** Resources of a stack, indexed for relationship questions. */
+/**
+ * Resources of a stack, indexed for relationship questions. Lookups go through maps built once
+ * (by type, by identifier, and per property for reverse references), so a stack policy's cost
+ * grows with the stack, not with its square.
+ */
 export class StackIndex {
   private readonly urns: Map<string, PolicyResource>;
+  private readonly positions: Map<string, number>;
+  private readonly byType = new Map<string, PolicyResource[]>();
+  private identifierIndex?: Map<string, PolicyResource[]>;
+  private readonly reverse = new Map<string, Map<string, PolicyResource[]>>();
 
   constructor(readonly resources: readonly PolicyResource[]) {
     this.urns = new Map(resources.map((resource) => [resource.urn, resource]));
+    this.positions = new Map(resources.map((resource, position) => [resource.urn, position]));
+    for (const resource of resources) {
+      const group = this.byType.get(resource.type);
+      if (group) group.push(resource);
+      else this.byType.set(resource.type, [resource]);
+    }
   }
 
+  /** Resources of any of `types`, in stack order. */
   ofType(...types: string[]): PolicyResource[] {
-    return this.resources.filter((resource) => types.includes(resource.type));
+    if (types.length === 1) return [...(this.byType.get(types[0]!) ?? [])];
+    return this.inStackOrder(types.flatMap((type) => this.byType.get(type) ?? []));
   }
 
   byUrn(urn: string): PolicyResource | undefined {
@@ -191,31 +207,63 @@ export class StackIndex {
 
   /**
    * Resources `from` refers to through its property `prop`: by dependency (known at preview) or by
-   * an identifier value (known after apply). Filtered to `types` when given.
+   * an identifier value (known after apply). Filtered to `types` when given. Dependencies come
+   * first, then identifier matches in stack order.
    */
   referencedBy(from: PolicyResource, prop: string, types?: readonly string[]): PolicyResource[] {
     const found = new Map<string, PolicyResource>();
     for (const dependency of from.propertyDependencies[prop] ?? []) found.set(dependency.urn, dependency);
-    const values = new Set(
-      leaves(peek(from.props, prop) === UNKNOWN ? undefined : peek(from.props, prop))
-        .filter((leaf) => typeof leaf.value === "string")
-        .map((leaf) => leaf.value as string),
-    );
-    if (values.size > 0) {
-      for (const candidate of this.resources) {
-        if (candidate === from || found.has(candidate.urn)) continue;
-        if (identifiers(candidate).some((id) => values.has(id))) found.set(candidate.urn, candidate);
+    const value = peek(from.props, prop);
+    const matches: PolicyResource[] = [];
+    for (const leaf of leaves(value === UNKNOWN ? undefined : value)) {
+      if (typeof leaf.value !== "string") continue;
+      for (const candidate of this.identifiers().get(leaf.value) ?? []) {
+        if (candidate !== from && !found.has(candidate.urn)) matches.push(candidate);
       }
     }
+    for (const match of this.inStackOrder(matches)) found.set(match.urn, match);
     const all = [...found.values()];
     return types ? all.filter((resource) => types.includes(resource.type)) : all;
   }
 
-  /** Resources of `types` whose property `prop` refers to `to`. */
+  /** Resources of `types` whose property `prop` refers to `to`, in stack order. */
   referencing(to: PolicyResource, prop: string, types: readonly string[]): PolicyResource[] {
-    return this.ofType(...types).filter((candidate) =>
-      this.referencedBy(candidate, prop).some((target) => target.urn === to.urn),
-    );
+    const key = `${prop}\u0000${types.join("\u0000")}`;
+    let targets = this.reverse.get(key);
+    if (targets === undefined) {
+      targets = new Map();
+      for (const candidate of this.ofType(...types)) {
+        for (const target of this.referencedBy(candidate, prop)) {
+          const sources = targets.get(target.urn);
+          if (sources === undefined) targets.set(target.urn, [candidate]);
+          else if (!sources.includes(candidate)) sources.push(candidate);
+        }
+      }
+      this.reverse.set(key, targets);
+    }
+    return [...(targets.get(to.urn) ?? [])];
+  }
+
+  /** Identifier value (ARN, id, name, ...) → the resources that carry it, built on first use. */
+  private identifiers(): Map<string, PolicyResource[]> {
+    if (this.identifierIndex === undefined) {
+      const index = new Map<string, PolicyResource[]>();
+      for (const resource of this.resources) {
+        for (const id of new Set(identifiers(resource))) {
+          const holders = index.get(id);
+          if (holders) holders.push(resource);
+          else index.set(id, [resource]);
+        }
+      }
+      this.identifierIndex = index;
+    }
+    return this.identifierIndex;
+  }
+
+  private inStackOrder(resources: PolicyResource[]): PolicyResource[] {
+    const unique = [...new Set(resources)];
+    const position = (resource: PolicyResource) => this.positions.get(resource.urn) ?? Infinity;
+    return unique.sort((a, b) => position(a) - position(b));
   }
 
   /** True when `from`'s property `prop` may refer to something not yet known (an unknown value, no dependency). */
