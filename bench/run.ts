@@ -145,6 +145,22 @@ function rateSection(sizes: readonly number[], modes: readonly Mode[], timeoutSe
         `${result.startSeconds === undefined ? "—" : fixed(result.startSeconds)} |`,
     );
   }
+  const inProcess = measured.filter((entry) => entry.mode === "in-process" && entry.result?.policySeconds);
+  if (inProcess.length > 0) {
+    console.log(
+      "\nOf the in-process time, the pack's own validate functions (the rest is @pulumi/policy's server:" +
+        " deserializing properties once per policy, the unknown-checking proxies, not-applicable answers):\n",
+    );
+    console.log(
+      "| Resources | Validate functions (s) | Resources/s, validate functions only |\n| --- | --- | --- |",
+    );
+    for (const entry of inProcess) {
+      const seconds = entry.result!.policySeconds!.reduce((sum, [, value]) => sum + value, 0);
+      console.log(
+        `| ${entry.size} | ${fixed(seconds, 3)} | ${fixed(entry.result!.resources / seconds, 0)} |`,
+      );
+    }
+  }
   const largest = [...measured]
     .filter((entry) => entry.mode === "in-process" && entry.result?.policySeconds !== undefined)
     .sort((a, b) => b.size - a.size)[0];
