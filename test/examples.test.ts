@@ -22,8 +22,7 @@ import {
 import { nextRuns } from "../lib/cron";
 import { readMigrationFiles } from "../lib/sql/migrations";
 import { checkRlsInMigrations } from "../lib/sql/rls";
-import { goliveProgram } from "../program";
-import { recordProgram, type Recording } from "../tooling/engine/record";
+import type { Recording } from "../tooling/engine/record";
 import { readProject } from "../tooling/plan/project";
 import { planStacks, type PlannedStack } from "../tooling/plan/run";
 import { isSecret, type RecordedValue } from "../tooling/engine/wire";
@@ -150,36 +149,45 @@ const PACK_CLOCK = "2026-03-03T10:00:00Z";
  */
 const PACKS_AT_ONCE = 1;
 
-let prodPlans: Promise<ReadonlyMap<Example, PlannedStack>> | undefined;
+const examplePlans = new Map<Environment, Promise<ReadonlyMap<Example, PlannedStack>>>();
 
 /**
- * `golive plan --config examples/<system>/Pulumi.prod.yaml` for every example: the program under the
- * recording engine, then the policy pack launched as the Pulumi CLI launches it and run over what
- * the program would deploy. A few stacks per run, so packs start while programs run.
+ * `golive plan --config examples/<system>/Pulumi.<environment>.yaml` for every example: the program
+ * under the recording engine, then the policy pack launched as the Pulumi CLI launches it and run
+ * over what the program would deploy.
  */
-function planProdExamples(): Promise<ReadonlyMap<Example, PlannedStack>> {
-  prodPlans ??= (async () => {
-    const project = readProject(REPO_ROOT);
-    const plans = new Map<Example, PlannedStack>();
-    for (let start = 0; start < EXAMPLES.length; start += PACKS_AT_ONCE) {
-      const batch = EXAMPLES.slice(start, start + PACKS_AT_ONCE);
-      const planned = await planStacks({
-        project,
-        targets: batch.map((example) => ({ stack: "prod", configFile: stackFile(example, "prod") })),
-        preview: false,
-        clock: PACK_CLOCK,
-      });
-      batch.forEach((example, index) => plans.set(example, planned[index]!));
-    }
-    return plans;
-  })();
-  return prodPlans;
+function planExamples(environment: Environment): Promise<ReadonlyMap<Example, PlannedStack>> {
+  let plans = examplePlans.get(environment);
+  if (plans === undefined) {
+    plans = (async () => {
+      const project = readProject(REPO_ROOT);
+      const planned = new Map<Example, PlannedStack>();
+      for (let start = 0; start < EXAMPLES.length; start += PACKS_AT_ONCE) {
+        const batch = EXAMPLES.slice(start, start + PACKS_AT_ONCE);
+        const results = await planStacks({
+          project,
+          targets: batch.map((example) => ({
+            stack: environment,
+            configFile: stackFile(example, environment),
+          })),
+          preview: false,
+          clock: PACK_CLOCK,
+        });
+        batch.forEach((example, index) => planned.set(example, results[index]!));
+      }
+      return planned;
+    })();
+    examplePlans.set(environment, plans);
+  }
+  return plans;
 }
 
 // The prod plans take longest: start them first, so they run while the other checks do. Their
 // failures are reported by the tests that await them.
 beforeAll(() => {
-  planProdExamples().catch(() => undefined);
+  planExamples("prod")
+    .then(() => planExamples("staging"))
+    .catch(() => undefined);
 });
 
 describe("example stack files", () => {
@@ -466,20 +474,6 @@ describe("example databases (PGlite)", () => {
 });
 
 describe("example programs, offline", () => {
-  /** The golive program run for the example's stack under the recording engine, as `pulumi up` would. */
-  function recordExample(example: Example, environment: Environment): Promise<Recording> {
-    const raw = exampleRawConfig(example, environment);
-    return recordProgram({
-      program: goliveProgram,
-      project: "golive",
-      stack: environment,
-      config: raw.values,
-      secretKeys: [...raw.secretKeys],
-      preview: false,
-      rootDirectory: REPO_ROOT,
-    });
-  }
-
   function schedulesOf(recording: Recording) {
     return recording.resources.filter((resource) => resource.type === "aws:scheduler/schedule:Schedule");
   }
@@ -492,10 +486,7 @@ describe("example programs, offline", () => {
     "$example $environment: the program builds the environment and one schedule per job",
     async ({ example, environment }) => {
       const config = exampleConfig(example, environment);
-      const recording =
-        environment === "prod"
-          ? (await planProdExamples()).get(example)!.recording
-          : await recordExample(example, environment);
+      const recording = (await planExamples(environment)).get(example)!.recording;
       expect(recording.logs.filter((log) => log.severity === "error")).toEqual([]);
       const projects = recording.resources.filter(
         (resource) => resource.type === "supabase:index/project:Project",
@@ -524,7 +515,7 @@ describe("example programs, offline", () => {
   );
 });
 
-describe("example prod plans and the policy pack", () => {
+describe("example plans and the policy pack", () => {
   /** What would block `pulumi up`: the pack's mandatory diagnostics, as `policy: message`. */
   function blocking(planned: PlannedStack): string[] {
     return planned.policy.analysis.diagnostics
@@ -536,7 +527,7 @@ describe("example prod plans and the policy pack", () => {
   it.each(EXAMPLES)(
     "%s prod: the pack runs its database policies on the example's migrations and they pass",
     async (example) => {
-      const planned = (await planProdExamples()).get(example)!;
+      const planned = (await planExamples("prod")).get(example)!;
       const policies = planned.policy.info.policies.map((policy) => policy.name);
       const database = ["db-01-rls-enabled", "db-08-no-seed-data-in-prod"];
       expect(policies).toEqual(expect.arrayContaining(database));
@@ -557,10 +548,10 @@ describe("example prod plans and the policy pack", () => {
     300_000,
   );
 
-  it.each(EXAMPLES)(
-    "%s prod: no mandatory policy violation",
-    async (example) => {
-      const planned = (await planProdExamples()).get(example)!;
+  it.each(CASES)(
+    "$example $environment: no mandatory policy violation",
+    async ({ example, environment }) => {
+      const planned = (await planExamples(environment)).get(example)!;
       expect(blocking(planned)).toEqual([]);
     },
     300_000,
