@@ -18,6 +18,7 @@ import {
   analyzerResourceFor,
   analyzerStackResourceFor,
   analyzerStackResourceProto,
+  stackContextFor,
   startPolicyPack,
 } from "../tooling/engine/analyzer";
 import type { Recording } from "../tooling/engine/record";
@@ -165,13 +166,7 @@ export async function grpcRate(
       [POLICY_CLOCK_ENV]: environment.clock,
       [PROJECT_DIR_ENV]: environment.projectDir,
     },
-    stack: {
-      stack: recording.stack,
-      project: recording.project,
-      dryRun: recording.preview,
-      config: recording.config,
-      configSecretKeys: recording.secretKeys,
-    },
+    stack: stackContextFor(recording),
   });
   const startSeconds = (performance.now() - launched) / 1000;
   const { client } = started;

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import { afterAll, describe, expect, it } from "vitest";
 import { goliveProgram } from "../program";
 import { analyzeRecording, type RecordingAnalysis } from "../tooling/engine/analyze-recording";
-import { startPolicyPack } from "../tooling/engine/analyzer";
+import { stackContextFor, startPolicyPack } from "../tooling/engine/analyzer";
 import { recordProgram, type Recording } from "../tooling/engine/record";
 import { REPO_ROOT, stackConfig } from "./support/stacks";
 
@@ -23,13 +23,7 @@ afterAll(async () => {
 async function analyze(recording: Recording): Promise<RecordingAnalysis> {
   const { client } = await startPolicyPack({
     packDir: PACK_DIR,
-    stack: {
-      stack: recording.stack,
-      project: recording.project,
-      dryRun: recording.preview,
-      config: recording.config,
-      configSecretKeys: recording.secretKeys,
-    },
+    stack: stackContextFor(recording),
     baseEnv: { ...process.env, GOLIVE_POLICY_CLOCK: CLOCK, GOLIVE_PROJECT_DIR: REPO_ROOT },
     startTimeoutMs: 180_000,
   });

@@ -341,6 +341,17 @@ function checkedInputs(resource: RecordedResource): RecordedObject {
   return typeof autoName === "string" ? { ...resource.inputs, [key]: autoName } : resource.inputs;
 }
 
+/** The stack a recording ran as, as the engine describes it to a pack (`ConfigureStack`). */
+export function stackContextFor(recording: Recording): StackContext {
+  return {
+    stack: recording.stack,
+    project: recording.project,
+    dryRun: recording.preview,
+    config: recording.config,
+    configSecretKeys: recording.secretKeys,
+  };
+}
+
 /** What the engine sends to `Analyze` for a recorded resource: its checked inputs, options and provider. */
 export function analyzerResourceFor(resource: RecordedResource, recording: Recording): AnalyzerResourceInput {
   const provider = providerFor(resource, recording);
