@@ -182,7 +182,7 @@ function planExamples(environment: Environment): Promise<ReadonlyMap<Example, Pl
   return plans;
 }
 
-// The prod plans take longest: start them first, so they run while the other checks do. Their
+// The plans take longest: start them first (prod, then staging), so they run while the other checks do. Their
 // failures are reported by the tests that await them.
 beforeAll(() => {
   planExamples("prod")
