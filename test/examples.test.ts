@@ -182,8 +182,8 @@ function planExamples(environment: Environment): Promise<ReadonlyMap<Example, Pl
   return plans;
 }
 
-// The plans take longest: start them first (prod, then staging), so they run while the other checks do. Their
-// failures are reported by the tests that await them.
+// The plans take longest: start them first (prod, then staging), so they run while the other
+// checks do. Their failures are reported by the tests that await them.
 beforeAll(() => {
   planExamples("prod")
     .then(() => planExamples("staging"))
