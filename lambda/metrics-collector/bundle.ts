@@ -1,57 +1,6 @@
-/**
- * Bundles the metrics collector into one CommonJS file for the Lambda Node.js 20 runtime.
- *
- * Use it as `new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) })`
- * with handler `index.handler`. The output depends only on the sources: no timestamps, paths are
- * relative to the repository root, so an unchanged collector yields the same bytes (and `sha256`)
- * on every machine and does not cause a Lambda update.
- */
-import { createHash } from "node:crypto";
-import * as path from "node:path";
-import { buildSync } from "esbuild";
+/** The metrics collector as one CommonJS file for the Lambda Node.js 20 runtime (see ../bundle.ts). */
+import { bundleLambda, type LambdaBundle } from "../bundle";
 
-export interface MetricsCollectorBundle {
-  /** The bundled JavaScript (CommonJS, exports `handler`). */
-  readonly code: string;
-  /** Hex SHA-256 of `code`, e.g. to tag the function or detect changes. */
-  readonly sha256: string;
-}
-
-/** The repository root: path comments esbuild writes are relative to it. */
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-
-/**
- * @throws {Error} when esbuild reports an error (the message lists esbuild's findings).
- */
-export function bundleMetricsCollector(): MetricsCollectorBundle {
-  const result = buildSync({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [path.join("lambda", "metrics-collector", "handler.ts")],
-    bundle: true,
-    write: false,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    // The Node.js 20 Lambda runtime ships AWS SDK v3; bundling it would only add megabytes.
-
-    external: ["@aws-sdk/*"],
-    minify: false,
-    sourcemap: false,
-    legalComments: "none",
-    charset: "utf8",
-    logLevel: "silent",
-  });
-  if (result.errors.length > 0) {
-    throw new Error(
-      `bundling the metrics collector failed: ${result.errors.map((message) => message.text).join("; ")}`,
-    );
-  }
-  const output = result.outputFiles[0];
-  if (output === undefined || result.outputFiles.length !== 1) {
-    throw new Error(
-      `bundling the metrics collector produced ${result.outputFiles.length} files instead of 1`,
-    );
-  }
-  const code = output.text;
-  return { code, sha256: createHash("sha256").update(code).digest("hex") };
+export function bundleMetricsCollector(): LambdaBundle {
+  return bundleLambda("metrics-collector", "the metrics collector");
 }
