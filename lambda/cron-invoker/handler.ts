@@ -10,7 +10,7 @@
  *
  * The event is described in ./event.ts. The secret value never appears in logs or errors.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { getSecretFromSecretsManager } from "../shared/secrets-manager";
 import { CronInvokerEventError, idempotencyKey, parseCronInvokerEvent, type CronInvokerEvent } from "./event";
 
 export const METRIC_NAMESPACE = "golive/cron";
@@ -335,18 +335,6 @@ export function createHandler(deps: CronInvokerDeps): CronInvokerHandler {
       throw new Error(full);
     }
   };
-}
-
-let secretsManager: SecretsManagerClient | undefined;
-
-/** Reads a secret's string value; the client is made on first use and reused while warm. */
-export async function getSecretFromSecretsManager(secretId: string): Promise<string> {
-  secretsManager ??= new SecretsManagerClient({});
-  const output = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (output.SecretString === undefined) {
-    throw new Error("it has no string value (binary secrets are not supported)");
-  }
-  return output.SecretString;
 }
 
 /** The Lambda entry point (`index.handler` in the bundle). */

@@ -13,7 +13,7 @@
  * Metrics are EMF lines on stdout. When a source cannot be read, the other is still published, then
  * the invocation throws, so the function's Errors alarm fires. Secrets never appear in logs.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { getSecretFromSecretsManager } from "../shared/secrets-manager";
 import {
   CLOUDFLARE_GRAPHQL_URL,
   errorRatePercent,
@@ -366,18 +366,6 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     }
     return result;
   };
-}
-
-let secretsManager: SecretsManagerClient | undefined;
-
-/** Reads a secret's string value; the client is made on first use and reused while warm. */
-export async function getSecretFromSecretsManager(secretId: string): Promise<string> {
-  secretsManager ??= new SecretsManagerClient({});
-  const output = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (output.SecretString === undefined) {
-    throw new Error("it has no string value (binary secrets are not supported)");
-  }
-  return output.SecretString;
 }
 
 /** The Lambda entry point (`index.handler` in the bundle). */
