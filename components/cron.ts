@@ -10,7 +10,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedCronJob } from "../config/schema/cron";
 import type { AlarmSpec } from "../lib/alerts";
 import {
-  assumeRolePolicy,
   deadLetterAlarm,
   invokerErrorAlarm,
   invokerPolicy,
@@ -20,6 +19,7 @@ import {
   scheduleInput,
   schedulerPolicy,
 } from "../lib/cron-jobs";
+import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import { bundleCronInvoker } from "../lambda/cron-invoker/bundle";
 import type { Secrets } from "./secrets";

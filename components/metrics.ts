@@ -23,8 +23,8 @@ import {
   collectorPolicy,
   databaseAlarmSpecs,
   errorRateAlarmSpec,
-  lambdaAssumeRolePolicy,
 } from "../lib/metrics";
+import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
 import type { Secrets } from "./secrets";
@@ -71,7 +71,7 @@ export class MetricsCollector extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: "Metrics collector: writes its own logs and reads the environment's secret",
-        assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
+        assumeRolePolicy: JSON.stringify(assumeRolePolicy("lambda.amazonaws.com")),
       },
       child,
     );

@@ -7,6 +7,7 @@ import { INVOKER_MARGIN_SECONDS } from "../config/schema/cron";
 import { createSchedulerInput } from "../lambda/cron-invoker/event";
 import { METRIC_NAMESPACE } from "../lambda/cron-invoker/handler";
 import type { AlarmSpec } from "./alerts";
+import { ownLogsStatement, type PolicyDocument } from "./iam";
 
 /** The job's URL: a path is on the app's host; a full URL (an edge function) is used as is. */
 export function jobUrl(job: Pick<ResolvedCronJob, "endpoint">, appHostname: string): string {
@@ -82,22 +83,6 @@ export function invokerErrorAlarm(functionName: string): AlarmSpec {
   };
 }
 
-type PolicyDocument = { Version: "2012-10-17"; Statement: Record<string, unknown>[] };
-
-export function assumeRolePolicy(service: string, sourceAccount?: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: service },
-        Action: "sts:AssumeRole",
-        ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
-      },
-    ],
-  };
-}
-
 /** The scheduler may invoke the invoker and write to the dead-letter queue, nothing else. */
 export function schedulerPolicy(functionArn: string, queueArn: string): PolicyDocument {
   return {
@@ -119,12 +104,7 @@ export function invokerPolicy(logGroupArn: string, queueArn: string): PolicyDocu
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "Logs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${logGroupArn}:*`,
-      },
+      ownLogsStatement("Logs", logGroupArn),
       { Sid: "FailedRunsToDeadLetter", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn },
     ],
   };

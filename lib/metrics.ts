@@ -14,6 +14,7 @@ import {
   METRIC,
 } from "../lambda/metrics-collector/names";
 import type { AlarmSpec, Severity } from "./alerts";
+import { ownLogsStatement, type PolicyDocument } from "./iam";
 
 /** The collector runs once a minute; its metrics have one datapoint per minute. */
 export const COLLECTOR_SCHEDULE = "rate(1 minute)";
@@ -158,29 +159,11 @@ export function collectorMissingAlarmSpec(functionName: string): AlarmSpec {
   };
 }
 
-type PolicyDocument = { Version: "2012-10-17"; Statement: Record<string, unknown>[] };
-
 /** The collector may write its own logs and nothing else; reading the secret is granted apart. */
 export function collectorPolicy(logGroupArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "OwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${logGroupArn}:*`,
-      },
-    ],
-  };
-}
-
-export function lambdaAssumeRolePolicy(): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
+    Statement: [ownLogsStatement("OwnLogs", logGroupArn)],
   };
 }
 
