@@ -36,6 +36,24 @@ function deadLetterQueues(index: StackIndex, schedule: PolicyResource): PolicyRe
   );
 }
 
+/** golive's metrics collector: an EventBridge rule whose missed minute the next run replaces (components/metrics.ts). */
+const COLLECTOR_COMPONENT = "golive:monitoring:MetricsCollector$";
+
+/**
+ * A job run by an EventBridge rule (`scheduleExpression`) instead of a Scheduler schedule: no time
+ * zone, and its retries and dead-letter queue live on its targets. Only the metrics collector's own
+ * rule is not a job.
+ */
+function isScheduledRule(rule: {
+  readonly type: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+}): boolean {
+  if (rule.type !== T.eventRule || rule.urn.includes(COLLECTOR_COMPONENT)) return false;
+  const expression = peek(rule.props, "scheduleExpression");
+  return expression !== undefined && expression !== null && expression !== "";
+}
+
 // ------------------------------------------------------------------------------------------------
 // CRON-01
 
@@ -48,8 +66,16 @@ const validSchedule: PolicySpec = {
   remediationSteps:
     "Declare jobs in golive:cron with a 5-field cron schedule and timeZone; the cron component converts them to EventBridge Scheduler expressions and names each schedule after its job.",
   resource: {
-    types: [T.schedule],
+    types: [T.schedule, T.eventRule],
     validate(resource, check) {
+      if (resource.type === T.eventRule) {
+        if (isScheduledRule(resource)) {
+          check.violation(
+            `EventBridge rule "${resource.name}" runs a job on a schedule without a time zone (rules run in UTC only); declare the job as an EventBridge Scheduler schedule with scheduleExpressionTimezone`,
+          );
+        }
+        return;
+      }
       const expression = check.mustBeKnown(
         () => str(resource.props, "scheduleExpression"),
         `scheduleExpression of "${resource.name}"`,
@@ -230,6 +256,36 @@ const retriesAndDeadLetter: PolicySpec = {
         );
       }
     });
+    // Jobs on EventBridge rules: the retries and the dead-letter queue are on each target.
+    check.each(index.ofType(T.eventRule).filter(isScheduledRule), (rule) => {
+      const targets = index.referencing(rule, "rule", [T.eventTarget]);
+      if (targets.length === 0) {
+        if (index.ofType(T.eventTarget).some((target) => index.hasUnknown(target, "rule")))
+          check.undeterminable(`the targets of EventBridge rule "${rule.name}"`, rule.urn);
+        return;
+      }
+      for (const target of targets) {
+        const attempts = num(target.props, "retryPolicy", "maximumRetryAttempts");
+        if (attempts === UNKNOWN) check.undeterminable(`the retries of target "${target.name}"`, rule.urn);
+        else if (
+          attempts === undefined ||
+          attempts < 1 ||
+          num(target.props, "retryPolicy", "maximumEventAgeInSeconds") === undefined
+        ) {
+          check.violation(
+            `target "${target.name}" of scheduled EventBridge rule "${rule.name}" has no explicit retries (retryPolicy maximumRetryAttempts 1 or more and maximumEventAgeInSeconds)`,
+            rule.urn,
+          );
+        }
+        const dlq = peek(target.props, "deadLetterConfig", "arn");
+        if (dlq === undefined || dlq === null || dlq === "") {
+          check.violation(
+            `target "${target.name}" of scheduled EventBridge rule "${rule.name}" has no dead-letter queue (deadLetterConfig.arn)`,
+            rule.urn,
+          );
+        }
+      }
+    });
   },
 };
 
@@ -249,6 +305,33 @@ function hasActions(alarm: PolicyResource): boolean {
     (Array.isArray(actions) && actions.length > 0) ||
     (alarm.propertyDependencies.alarmActions ?? []).length > 0
   );
+}
+
+/** Whether an alarm fires on the first failed run (or message): "failed cron jobs: 0". */
+function firesOnFirst(alarm: PolicyResource): boolean | typeof UNKNOWN {
+  const threshold = num(alarm.props, "threshold");
+  const comparison = peek(alarm.props, "comparisonOperator");
+  if (threshold === UNKNOWN || comparison === UNKNOWN) return UNKNOWN;
+  if (threshold === undefined) return false;
+  if (comparison === "GreaterThanThreshold") return threshold < 1;
+  if (comparison === "GreaterThanOrEqualToThreshold") return threshold <= 1;
+  return false;
+}
+
+function judgeFirstFailure(
+  alarms: readonly PolicyResource[],
+  what: string,
+  urn: string,
+  check: Parameters<NonNullable<PolicySpec["stack"]>>[1],
+): void {
+  const verdicts = alarms.map(firesOnFirst);
+  if (verdicts.includes(true)) return;
+  if (verdicts.includes(UNKNOWN)) check.undeterminable(`the threshold of ${what}`, urn);
+  else
+    check.violation(
+      `${what} does not fire on the first failure (GreaterThanThreshold 0 or GreaterThanOrEqualToThreshold 1)`,
+      urn,
+    );
 }
 
 const failureAlarm: PolicySpec = {
@@ -285,6 +368,8 @@ const failureAlarm: PolicySpec = {
         );
       } else if (!failure.some(hasActions)) {
         check.violation(`the failure alarm of job ${job} notifies no one (no alarmActions)`, schedule.urn);
+      } else {
+        judgeFirstFailure(failure.filter(hasActions), `the failure alarm of job ${job}`, schedule.urn, check);
       }
       for (const queue of deadLetterQueues(index, schedule)) {
         const queueName = peekString(queue.props, "name");
@@ -296,6 +381,13 @@ const failureAlarm: PolicySpec = {
           check.violation(
             `the dead-letter queue "${queue.name}" of job ${job} has no depth alarm`,
             schedule.urn,
+          );
+        } else {
+          judgeFirstFailure(
+            depth,
+            `the depth alarm of dead-letter queue "${queue.name}"`,
+            schedule.urn,
+            check,
           );
         }
       }

@@ -71,6 +71,9 @@ const depthAlarm = res(T.metricAlarm, "alarm-cron-dead-letter", {
   namespace: "AWS/SQS",
   metricName: "ApproximateNumberOfMessagesVisible",
   dimensions: { QueueName: "dirt-free-crm-prod-cron-dead-letter" },
+  statistic: "Maximum",
+  threshold: 0,
+  comparisonOperator: "GreaterThanThreshold",
   alarmActions: [UNKNOWN],
 });
 
@@ -133,6 +136,30 @@ describe("cron-01-valid-schedule", () => {
     expect(violations(await analyzeStack(only(pack("prod"), name), twice), name)[0]!.message).toContain(
       "share the name reminders",
     );
+  });
+
+  it("fails a job run by a scheduled EventBridge rule (no time zone), mandatory in staging too", async () => {
+    const rule = res(T.eventRule, "raw-nightly-report", {
+      name: "dirt-free-crm-prod-nightly-report",
+      scheduleExpression: "cron(0 3 * * ? *)",
+    });
+    const found = violations(await analyzeResource(only(pack("staging"), name), rule), name);
+    expect(found[0]!.message).toContain("without a time zone");
+    expect(found[0]!.enforcementLevel).toBe("mandatory");
+  });
+
+  it("passes the metrics collector's own rule and event rules without a schedule", async () => {
+    const collector = res(
+      T.eventRule,
+      "metrics-collector-schedule",
+      { name: "dirt-free-crm-prod-metrics-collector", scheduleExpression: "rate(1 minute)" },
+      {
+        urn: "urn:pulumi:prod::golive::golive:environment:Environment$golive:monitoring:MetricsCollector$aws:cloudwatch/eventRule:EventRule::metrics-collector-schedule",
+      },
+    );
+    expect(violations(await analyzeResource(only(pack("prod"), name), collector), name)).toEqual([]);
+    const onEvent = res(T.eventRule, "on-upload", { eventPattern: JSON.stringify({ source: ["aws.s3"] }) });
+    expect(violations(await analyzeResource(only(pack("prod"), name), onEvent), name)).toEqual([]);
   });
 
   it("fails closed on an unknown expression, and reports an unknown name", async () => {
@@ -204,6 +231,33 @@ describe("cron-03-retries-and-dead-letter", () => {
     );
   });
 
+  it("fails a scheduled EventBridge rule whose target has no retries or dead-letter queue", async () => {
+    const rule = res(T.eventRule, "raw-nightly-report", {
+      name: "dirt-free-crm-prod-nightly-report",
+      scheduleExpression: "rate(1 day)",
+    });
+    const bare = res(
+      T.eventTarget,
+      "raw-nightly-report-target",
+      { rule: "dirt-free-crm-prod-nightly-report", arn: UNKNOWN },
+      { propertyDependencies: { rule: [rule.urn] } },
+    );
+    const text = violations(await analyzeStack(only(pack("prod"), name), [rule, bare]), name)
+      .map((d) => d.message)
+      .join("\n");
+    expect(text).toContain("has no explicit retries");
+    expect(text).toContain("has no dead-letter queue");
+    const safe = {
+      ...bare,
+      props: {
+        ...bare.props,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: UNKNOWN },
+      },
+    };
+    expect(violations(await analyzeStack(only(pack("prod"), name), [rule, safe]), name)).toEqual([]);
+  });
+
   it("fails an invoker without a timeout", async () => {
     const fn = invoker({ timeout: undefined });
     expect(
@@ -234,6 +288,21 @@ describe("cron-04-failure-alarm", () => {
       name,
     );
     expect(other[0]!.enforcementLevel).toBe("advisory");
+  });
+
+  it("fails failure and depth alarms that do not fire on the first failure", async () => {
+    const lax = { ...failureAlarm(), props: { ...failureAlarm().props, threshold: 100 } };
+    const found = violations(await analyzeStack(only(pack("prod"), name), stack({ failure: lax })), name);
+    expect(found[0]!.message).toContain(
+      "the failure alarm of job reminders does not fire on the first failure",
+    );
+    const below = {
+      ...depthAlarm,
+      props: { ...depthAlarm.props, comparisonOperator: "LessThanThreshold", threshold: 1 },
+    };
+    const depth = violations(await analyzeStack(only(pack("prod"), name), stack({ depth: below })), name);
+    expect(depth[0]!.message).toContain("depth alarm");
+    expect(depth[0]!.message).toContain("does not fire on the first failure");
   });
 
   it("fails a dead-letter queue without a depth alarm", async () => {
