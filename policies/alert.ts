@@ -2,7 +2,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { appConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
-import { effectiveTags, list, num, peekString, StackIndex, str } from "./lib/props";
+import { bool, effectiveTags, list, num, peekString, StackIndex, str } from "./lib/props";
 import { isAuditLogGroup } from "./lib/stack";
 import { T } from "./lib/types";
 import { isUnknown, peek, UNKNOWN } from "./lib/unknowns";
@@ -116,6 +116,17 @@ const uptimeCheck: PolicySpec = {
         check.violation(`health check "${resource.name}" probes no resourcePath (the health endpoint)`);
       const host = peek(resource.props, "fqdn");
       if (host === undefined) check.violation(`health check "${resource.name}" names no fqdn`);
+      // A disabled check reports healthy whatever the app does; an inverted one reports the opposite.
+      for (const flag of ["disabled", "invertHealthcheck"] as const) {
+        const value = check.known(
+          () => bool(resource.props, flag),
+          `${flag} of health check "${resource.name}"`,
+        );
+        if (value === true)
+          check.violation(
+            `health check "${resource.name}" has ${flag}: true, so its alarm never sees the app down`,
+          );
+      }
     },
   },
   stack(resources, check) {
@@ -123,6 +134,8 @@ const uptimeCheck: PolicySpec = {
     const path = healthCheckPath(check);
     const target = check.config<{ uptimeTargetPercent: number }>().uptimeTargetPercent ?? 99.9;
     const checks = index.ofType(T.healthCheck).filter((resource) => {
+      if (bool(resource.props, "disabled") === true || bool(resource.props, "invertHealthcheck") === true)
+        return false;
       const resourcePath = peek(resource.props, "resourcePath");
       return (
         resourcePath === UNKNOWN ||
@@ -331,9 +344,9 @@ const alarmActionsRouted: PolicySpec = {
   remediationSteps:
     "Create alarms through the alerts component's addAlarm (its severity's topic is the action) and configure golive:alerts channels: emails, PagerDuty for critical, Slack through AWS Chatbot.",
   resource: {
-    types: [T.metricAlarm],
+    types: [T.metricAlarm, T.compositeAlarm],
     validate(resource, check) {
-      if (peek(resource.props, "actionsEnabled") === false) {
+      if (bool(resource.props, "actionsEnabled") === false) {
         check.violation(`alarm "${resource.name}" has its actions disabled`);
       }
       const actions = check.known(
@@ -348,7 +361,7 @@ const alarmActionsRouted: PolicySpec = {
   stack(resources, check) {
     const index = new StackIndex(resources);
     const topics = index.ofType(T.topic);
-    check.each(index.ofType(T.metricAlarm), (alarm) => {
+    check.each(index.ofType(T.metricAlarm, T.compositeAlarm), (alarm) => {
       const actions = list(alarm.props, "alarmActions");
       if (!Array.isArray(actions) || actions.length === 0) return;
       const targets = index.referencedBy(alarm, "alarmActions", [T.topic]);
@@ -404,6 +417,10 @@ const topicsEncrypted: PolicySpec = {
       const key = peek(resource.props, "kmsMasterKeyId");
       if (key === undefined || key === null || key === "")
         check.violation(`topic "${resource.name}" is not encrypted (no kmsMasterKeyId)`);
+      else if (typeof key === "string" && /(^|:)alias\/aws\/sns$/.test(key))
+        check.violation(
+          `topic "${resource.name}" is encrypted with the AWS-managed key alias/aws/sns, whose policy cannot let CloudWatch, Budgets or Cost Anomaly Detection publish: its alerts would be dropped (use a customer-managed key)`,
+        );
     },
   },
 };

@@ -87,6 +87,18 @@ describe("alert-01-uptime-check", () => {
     expect(staging[0]!.enforcementLevel).toBe("advisory");
   });
 
+  it("fails a disabled or inverted health check, which never reports the app down", async () => {
+    for (const flag of ["disabled", "invertHealthcheck"]) {
+      const off = { ...healthCheck, props: { ...healthCheck.props, [flag]: true } };
+      expect(violations(await analyzeResource(only(pack("prod"), name), off), name)[0]!.message).toContain(
+        `${flag}: true`,
+      );
+      expect(
+        violations(await analyzeStack(only(pack("prod"), name), [off, uptimeAlarm]), name)[0]!.message,
+      ).toContain("no uptime check probes the health endpoint");
+    }
+  });
+
   it("fails a loose target, an HTTP check and an alarm outside us-east-1", async () => {
     const loose = { ...uptimeAlarm, props: { ...uptimeAlarm.props, threshold: 95 } };
     expect(violations(await analyzeStack(only(pack("prod"), name), [healthCheck, loose]), name)).toHaveLength(
@@ -249,6 +261,27 @@ describe("alert-05-alarm-actions-routed", () => {
     );
   });
 
+  it("fails a composite alarm with its actions disabled or without actions", async () => {
+    const composite = (props: Record<string, unknown>) =>
+      res(T.compositeAlarm, "raw-composite", { alarmName: "app-down", alarmRule: "ALARM(a)", ...props });
+    const disabled = composite({ actionsEnabled: false, alarmActions: [UNKNOWN] });
+    expect(violations(await analyzeResource(only(pack("prod"), name), disabled), name)[0]!.message).toContain(
+      "has its actions disabled",
+    );
+    expect(
+      violations(await analyzeResource(only(pack("prod"), name), composite({})), name)[0]!.message,
+    ).toContain("no alarmActions");
+    const outside = composite({ alarmActions: ["arn:aws:sns:us-east-1:123456789012:elsewhere"] });
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), [...routed, outside]), name)[0]!.message,
+    ).toContain("not a topic of this stack");
+    const routedComposite = {
+      ...composite({ alarmActions: [UNKNOWN] }),
+      propertyDependencies: { alarmActions: [critical.urn] },
+    };
+    expect(violations(await analyzeResource(only(pack("prod"), name), routedComposite), name)).toEqual([]);
+  });
+
   it("fails a critical topic without a pager and a topic without subscriptions", async () => {
     const noPager = routed.filter((r) => !r.name.endsWith("-https"));
     const found = violations(await analyzeStack(only(pack("prod"), name), noPager), name);
@@ -294,6 +327,15 @@ describe("alert-06-topics-encrypted", () => {
       violations(await analyzeResource(only(pack("staging"), name), res(T.topic, "t", {})), name)[0]!
         .enforcementLevel,
     ).toBe("advisory");
+  });
+
+  it("fails a topic encrypted with the AWS-managed key, which alarms cannot publish to", async () => {
+    for (const key of ["alias/aws/sns", "arn:aws:kms:us-east-1:123456789012:alias/aws/sns"]) {
+      const managed = res(T.topic, "t", { kmsMasterKeyId: key });
+      expect(
+        violations(await analyzeResource(only(pack("prod"), name), managed), name)[0]!.message,
+      ).toContain("alias/aws/sns");
+    }
   });
 });
 
