@@ -189,6 +189,11 @@ describe("bad config: one error listing every problem with key, reason and fix",
       (secrets.generated as { name: string }[]).push({ name: "NEXT_PUBLIC_CRON_SECRET" });
     });
     expect(problemsOf(byName)[0]!.message).toContain("exposed to the client bundle (SEC-03)");
+    // Every prefix the policy pack treats as client-exposed, Nuxt's included.
+    const nuxt = editKey(stackConfig("prod"), "golive:secrets", (secrets) => {
+      (secrets.generated as { name: string }[]).push({ name: "NUXT_PUBLIC_CRON_SECRET" });
+    });
+    expect(problemsOf(nuxt)[0]!.message).toContain("exposed to the client bundle (SEC-03)");
 
     const byReference = editKey(stackConfig("prod"), "golive:secrets", (secrets) => {
       (secrets.public as Record<string, unknown>).NEXT_PUBLIC_SERVICE_KEY = {

@@ -130,17 +130,4 @@ export const envVarName = example(
   "STRIPE_SECRET_KEY",
 );
 
-/** Prefixes that bundlers expose to the browser or the mobile client. */
-export const CLIENT_EXPOSED_PREFIXES = [
-  "NEXT_PUBLIC_",
-  "EXPO_PUBLIC_",
-  "VITE_",
-  "PUBLIC_",
-  "REACT_APP_",
-] as const;
-
-export function isClientExposedName(name: string): boolean {
-  return CLIENT_EXPOSED_PREFIXES.some((prefix) => name.startsWith(prefix));
-}
-
 export const percentage = z.number().gt(0, "must be above 0").lte(100, "must be at most 100");

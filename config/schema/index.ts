@@ -7,7 +7,8 @@ import { alertsSchema, checkAlertsRules } from "./alerts";
 import { appSchema, changeWindowOverrideSchema } from "./app";
 import { billingSchema, checkBillingRules } from "./billing";
 import { cdnSchema, checkCdnRules } from "./cdn";
-import { ENVIRONMENTS, example, isAnyAddress, isClientExposedName } from "./common";
+import { isClientExposedName } from "../../lib/client-vars";
+import { ENVIRONMENTS, example, isAnyAddress } from "./common";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import {
