@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { decodeConfigValue } from "../lib/config-values";
 import { ConfigError, problemsFromZod, setCommand, type ConfigProblem } from "./errors";
 import { CONFIG_NAMESPACE, checkConfigRules, goliveConfigSchema, type GoliveConfig } from "./schema";
 
@@ -21,21 +22,9 @@ export interface StackConfig extends GoliveConfig {
 /** Keys whose values are secrets whatever the stack file says. */
 const ALWAYS_SECRET_TOP_KEYS = new Set(["providedSecrets"]);
 
-function decode(raw: string): unknown {
-  const trimmed = raw.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      return JSON.parse(trimmed) as unknown;
-    } catch {
-      return raw;
-    }
-  }
-  return raw;
-}
-
 function decodeAccountIds(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  const decoded = decode(raw);
+  const decoded = decodeConfigValue(raw);
   if (Array.isArray(decoded)) return decoded.map((value) => String(value));
   return [String(decoded)];
 }
@@ -45,7 +34,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw.values)) {
-    if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decode(value);
+    if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeConfigValue(value);
   }
 
   const parsed = goliveConfigSchema.safeParse(input, { reportInput: true });
