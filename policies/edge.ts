@@ -1,5 +1,6 @@
 /** EDGE: Cloudflare in front of the app: HTTPS only, HSTS, headers, rate limits, admin allow-list, cache, compression, DNS, WAF. */
 import type { PolicyResource } from "@pulumi/policy";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
@@ -33,7 +34,8 @@ function managesZonePolicy(check: Check): boolean {
   return cdnConfig(check).zone?.managePolicy !== false;
 }
 
-const CLOUDFLARE_TYPES: readonly string[] = [T.zoneSetting, T.ruleset, T.dnsRecord];
+const DNS_TYPES: readonly string[] = [T.dnsRecord, T.record];
+const CLOUDFLARE_TYPES: readonly string[] = [T.zoneSetting, T.ruleset, ...DNS_TYPES];
 
 /** The zone a resource belongs to: the Zone resource it depends on, else its literal zoneId. */
 function zoneKey(resource: PolicyResource): string {
@@ -114,6 +116,43 @@ function zoneRules(zone: Zone, phase: string): Rule[] {
     .flatMap((ruleset) => rulesOf(ruleset).map((rule) => ({ ...rule, ruleset })));
 }
 
+function actionParameters(rule: Omit<Rule, "ruleset">): Record<string, unknown> {
+  const parameters = rule.raw.actionParameters;
+  return typeof parameters === "object" && parameters !== null ? (parameters as Record<string, unknown>) : {};
+}
+
+/** A rule limited to listed source addresses (`ip.src in {…}`, `ip.src eq …`), not negated. */
+export function limitedToSources(expression: string): boolean {
+  return (
+    /\bip\.src\s+(in\s*[{$]|eq\b|==)/.test(expression) && !/(\bnot\s+|!\s*)\(?\s*ip\.src\b/.test(expression)
+  );
+}
+
+/** What an enabled `skip` rule skips: phases, products, managed rulesets, the rest of its own ruleset. */
+function skipped(rule: Omit<Rule, "ruleset">): { phases: string[]; current: boolean; rulesets: boolean } {
+  const parameters = actionParameters(rule);
+  const phases = Array.isArray(parameters.phases) ? parameters.phases.map(String) : [];
+  const products = Array.isArray(parameters.products) ? parameters.products.map(String) : [];
+  if (products.some((product) => /ratelimit/i.test(product))) phases.push(RATE_LIMIT_PHASE);
+  if (products.some((product) => /^waf$/i.test(product))) phases.push(MANAGED_PHASE);
+  return {
+    phases,
+    current: parameters.ruleset === "current",
+    rulesets: Array.isArray(parameters.rulesets) && parameters.rulesets.length > 0,
+  };
+}
+
+/** Enabled skip rules not limited to listed source addresses: they switch a protection off for everyone. */
+function openSkips(
+  resource: Pick<ResourceView, "props">,
+  skips: (what: ReturnType<typeof skipped>) => boolean,
+): Omit<Rule, "ruleset">[] {
+  return rulesOf(resource).filter(
+    (rule) =>
+      rule.enabled && rule.action === "skip" && !limitedToSources(rule.expression) && skips(skipped(rule)),
+  );
+}
+
 /**
  * Presence checks run per zone only when this stack owns the zone's policy. `report` attaches a
  * finding to the zone (its Zone resource, else its first resource), so exemptions can name it.
@@ -150,6 +189,9 @@ const HTTPS_SETTINGS: Readonly<Record<string, { accepts: (value: unknown) => boo
   tls_1_3: { accepts: (value) => value === "on" || value === "zrt", wanted: "on or zrt" },
 };
 
+const SSL_MODES_ACCEPTED = ["strict", "full_strict", "origin_pull"];
+const CONFIG_PHASE = "http_config_settings";
+
 const httpsOnly: PolicySpec = {
   name: "edge-01-https-only",
   id: "EDGE-01",
@@ -159,8 +201,35 @@ const httpsOnly: PolicySpec = {
   remediationSteps:
     "Keep the CDN component's zone settings (ssl strict, always_use_https on, min_tls_version 1.2, tls_1_3 on); golive:cdn.tls may only raise them.",
   resource: {
-    types: [T.zoneSetting],
+    types: [T.zoneSetting, T.ruleset, T.pageRule],
     validate(resource, check) {
+      // Configuration rules and page rules override the zone's SSL mode for the requests they match.
+      if (resource.type === T.ruleset) {
+        if (phaseOf(resource) !== CONFIG_PHASE) return;
+        for (const rule of rulesOf(resource)) {
+          const ssl = actionParameters(rule).ssl;
+          if (
+            rule.enabled &&
+            ssl !== undefined &&
+            !(typeof ssl === "string" && SSL_MODES_ACCEPTED.includes(ssl))
+          )
+            check.violation(
+              `configuration rule ${rule.index} of "${resource.name}" sets SSL to ${JSON.stringify(ssl)}; it must stay strict (Full (strict))`,
+            );
+        }
+        return;
+      }
+      if (resource.type === T.pageRule) {
+        const ssl = check.mustBeKnown(
+          () => str(resource.props, "actions", "ssl"),
+          `the SSL mode of page rule "${resource.name}"`,
+        );
+        if (typeof ssl === "string" && !SSL_MODES_ACCEPTED.includes(ssl))
+          check.violation(
+            `page rule "${resource.name}" sets SSL to "${ssl}"; it must stay strict (Full (strict))`,
+          );
+        return;
+      }
       const id = check.mustBeKnown(() => str(resource.props, "settingId"), `settingId of "${resource.name}"`);
       if (id === UNKNOWN || id === undefined) return;
       const rule = HTTPS_SETTINGS[id];
@@ -213,14 +282,35 @@ export function hstsSettingProblems(value: unknown): string[] {
   return problems;
 }
 
+interface HeaderSetting {
+  readonly operation: unknown;
+  /** The literal value: `value`, or an `expression` that is a quoted string literal. */
+  readonly value: unknown;
+  /** Set from an expression whose result the pack cannot read. */
+  readonly computed: boolean;
+}
+
+/** A string literal of the rules language (`"DENY"`), else undefined. */
+function stringLiteral(expression: unknown): string | undefined {
+  if (typeof expression !== "string") return undefined;
+  const match = /^\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(expression);
+  return match ? match[1]!.replace(/\\(.)/g, "$1") : undefined;
+}
+
 /** Response header rules of a ruleset: header name (lower case) → {operation, value}. */
-function headerSettings(rule: Omit<Rule, "ruleset">): Map<string, { operation: unknown; value: unknown }> {
+function headerSettings(rule: Omit<Rule, "ruleset">): Map<string, HeaderSetting> {
   const headers = (
     rule.raw.actionParameters as { headers?: Record<string, Record<string, unknown>> } | undefined
   )?.headers;
-  const out = new Map<string, { operation: unknown; value: unknown }>();
+  const out = new Map<string, HeaderSetting>();
   for (const [name, setting] of Object.entries(headers ?? {})) {
-    out.set(name.toLowerCase(), { operation: setting.operation, value: setting.value });
+    const literal = stringLiteral(setting.expression);
+    const computed = setting.value === undefined && setting.expression !== undefined && literal === undefined;
+    out.set(name.toLowerCase(), {
+      operation: setting.operation,
+      value: setting.value ?? literal,
+      computed,
+    });
   }
   return out;
 }
@@ -251,7 +341,18 @@ const hsts: PolicySpec = {
       if (phaseOf(resource) !== HEADERS_PHASE) return;
       for (const rule of rulesOf(resource)) {
         const header = headerSettings(rule).get("strict-transport-security");
-        if (!header || !rule.enabled || typeof header.value !== "string") continue;
+        if (!header || !rule.enabled) continue;
+        if (header.operation === "remove") {
+          check.violation(`rule ${rule.index} of "${resource.name}" removes Strict-Transport-Security`);
+          continue;
+        }
+        if (header.computed) {
+          check.violation(
+            `rule ${rule.index} of "${resource.name}" computes Strict-Transport-Security from an expression; set a literal value`,
+          );
+          continue;
+        }
+        if (typeof header.value !== "string") continue;
         for (const problem of hstsHeaderProblems(header.value)) {
           check.violation(
             `rule ${rule.index} of "${resource.name}" sets Strict-Transport-Security: ${problem}`,
@@ -316,6 +417,10 @@ const securityHeaders: PolicySpec = {
           }
           if (header && header.operation === "remove") {
             check.violation(`rule ${rule.index} of "${resource.name}" removes ${required.name}`);
+          } else if (header?.computed) {
+            check.violation(
+              `rule ${rule.index} of "${resource.name}" computes ${required.name} from an expression; it must be the literal ${required.wanted}`,
+            );
           }
         }
       }
@@ -327,7 +432,8 @@ const securityHeaders: PolicySpec = {
       for (const rule of zoneRules(zone, HEADERS_PHASE)) {
         if (!rule.enabled || rule.action !== "rewrite") continue;
         for (const [name, header] of headerSettings(rule)) {
-          if (
+          if (header.operation === "remove" || header.computed) set.delete(name);
+          else if (
             (header.operation === "set" || header.operation === "add") &&
             typeof header.value === "string"
           ) {
@@ -372,6 +478,11 @@ const rateLimiting: PolicySpec = {
   resource: {
     types: [T.ruleset],
     validate(resource, check) {
+      for (const rule of openSkips(resource, (what) => what.phases.includes(RATE_LIMIT_PHASE))) {
+        check.violation(
+          `skip rule ${rule.index} of "${resource.name}" skips rate limiting for every address; limit it to listed source addresses (ip.src in {…})`,
+        );
+      }
       if (phaseOf(resource) !== RATE_LIMIT_PHASE) return;
       for (const rule of rulesOf(resource)) {
         if (!rule.enabled) continue;
@@ -409,14 +520,33 @@ const rateLimiting: PolicySpec = {
 
 const FIREWALL_PHASE = "http_request_firewall_custom";
 
+/** The shortest prefixes an address list may hold and still be a list of addresses. */
+const MIN_PREFIX = { ipv4: 16, ipv6: 32 } as const;
+
+/** Why an address (`1.2.3.4`, `10.0.0.0/8`, `2001:db8::/32`) admits too much, or undefined. */
+export function broadAddress(entry: string): string | undefined {
+  try {
+    const [address, prefix] = entry.includes("/")
+      ? ipaddr.parseCIDR(entry)
+      : ([ipaddr.parse(entry), Number.POSITIVE_INFINITY] as const);
+    const minimum = MIN_PREFIX[address.kind()];
+    return prefix < minimum ? `${entry} is wider than /${minimum}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A rule that blocks `path` for everyone outside an IP allow-list. */
 function guardsPath(rule: Rule | Omit<Rule, "ruleset">, path: string): boolean {
   const base = path.replace(/\*$/, "");
+  const allowList = /not\s+\(?\s*ip\.src\s+in\s+(\{([^}]*)\}|\$)/.exec(rule.expression);
+  const entries = (allowList?.[2] ?? "").split(/\s+/).filter((entry) => entry !== "");
   return (
     rule.enabled &&
     rule.action === "block" &&
     rule.expression.toLowerCase().includes(`"${base.toLowerCase()}`) &&
-    /not\s+\(?\s*ip\.src\s+in\s+(\{|\$)/.test(rule.expression)
+    allowList !== null &&
+    entries.every((entry) => broadAddress(entry) === undefined)
   );
 }
 
@@ -435,6 +565,30 @@ const adminAllowList: PolicySpec = {
         items: { type: "string" },
         description: "Admin paths to guard; golive:cdn.admin.paths when not set here.",
       },
+    },
+  },
+  resource: {
+    types: [T.ruleset],
+    validate(resource, check) {
+      if (phaseOf(resource) !== FIREWALL_PHASE) return;
+      for (const rule of rulesOf(resource)) {
+        const broad = /not\s+\(?\s*ip\.src\s+in\s+\{([^}]*)\}/
+          .exec(rule.expression)?.[1]
+          ?.split(/\s+/)
+          .map((entry) => broadAddress(entry))
+          .filter((problem): problem is string => problem !== undefined);
+        if (rule.enabled && rule.action === "block" && broad && broad.length > 0)
+          check.violation(
+            `rule ${rule.index} of "${resource.name}" allow-lists too much: ${broad.join(", ")}`,
+          );
+      }
+      const configured = check.config<{ adminPaths: string[] }>().adminPaths;
+      if ((configured ?? cdnConfig(check).admin?.paths ?? []).length === 0) return;
+      for (const rule of openSkips(resource, (what) => what.current)) {
+        check.violation(
+          `skip rule ${rule.index} of "${resource.name}" skips the rest of the custom rules, the admin allow-list among them, for every address`,
+        );
+      }
     },
   },
   stack(resources, check) {
@@ -475,10 +629,49 @@ const cacheRules: PolicySpec = {
     },
   },
   resource: {
-    types: [T.ruleset],
+    types: [T.ruleset, T.pageRule],
     validate(resource, check) {
+      const prefixes = check.config<{ apiPathPrefixes: string[] }>().apiPathPrefixes ?? DEFAULT_API_PREFIXES;
+      if (resource.type === T.pageRule) {
+        const target = peekString(resource.props, "target") ?? "";
+        const level = peekString(resource.props, "actions", "cacheLevel");
+        const api =
+          !/\/[^*]/.test(target.replace(/^[^/]*/, "")) || prefixes.some((prefix) => target.includes(prefix));
+        if (level === "cache_everything" && api)
+          check.violation(
+            `page rule "${resource.name}" caches everything on ${target}, API responses included`,
+          );
+        return;
+      }
       if (phaseOf(resource) !== CACHE_PHASE) return;
-      for (const rule of rulesOf(resource)) {
+      const rules = rulesOf(resource);
+      const cacheOf = (rule: Omit<Rule, "ruleset">) => actionParameters(rule).cache;
+      // Later cache rules override earlier ones: a caching rule that can match the API must come before its bypass.
+      rules.forEach((rule, position) => {
+        if (!rule.enabled || cacheOf(rule) !== true) return;
+        const literals = [...rule.expression.matchAll(/"([^"]*)"/g)]
+          .map((match) => match[1]!)
+          .filter((literal) => literal.startsWith("/"));
+        const reachesApi = (prefix: string) =>
+          !/http\.request\.(full_)?uri/.test(rule.expression) ||
+          (!/\bnot\b|!/.test(rule.expression) &&
+            literals.some((literal) => literal.startsWith(prefix) || prefix.startsWith(literal)));
+        const cached = prefixes.filter(
+          (prefix) =>
+            reachesApi(prefix) &&
+            !rules
+              .slice(position + 1)
+              .some(
+                (later) =>
+                  later.enabled && cacheOf(later) === false && later.expression.includes(`"${prefix}`),
+              ),
+        );
+        if (cached.length > 0)
+          check.violation(
+            `cache rule ${rule.index} of "${resource.name}" caches ${cached.join(", ")} (no bypass rule comes after it)`,
+          );
+      });
+      for (const rule of rules) {
         const parameters = (rule.raw.actionParameters ?? {}) as Record<string, unknown>;
         if (!rule.enabled || parameters.cache !== true) continue;
         const edge = (parameters.edgeTtl ?? {}) as Record<string, unknown>;
@@ -526,8 +719,21 @@ const compression: PolicySpec = {
   severity: "low",
   remediationSteps: "Keep the CDN component's `brotli: on` zone setting.",
   resource: {
-    types: [T.zoneSetting],
+    types: [T.zoneSetting, T.ruleset],
     validate(resource, check) {
+      if (resource.type === T.ruleset) {
+        if (phaseOf(resource) !== COMPRESSION_PHASE) return;
+        for (const rule of rulesOf(resource)) {
+          if (!rule.enabled || rule.action !== "compress_response") continue;
+          const algorithms = (actionParameters(rule).algorithms ?? []) as { name?: unknown }[];
+          const names = algorithms.map((algorithm) => algorithm.name);
+          if (!names.some((name) => name === "brotli" || name === "auto" || name === "default"))
+            check.violation(
+              `compression rule ${rule.index} of "${resource.name}" compresses with ${JSON.stringify(names)}, not Brotli, for the requests it matches`,
+            );
+        }
+        return;
+      }
       if (peek(resource.props, "settingId") !== "brotli") return;
       const value = check.known(() => settingValue(resource), `the brotli value of "${resource.name}"`);
       if (value !== UNKNOWN && value !== "on")
@@ -572,7 +778,7 @@ const appHostnamesProxied: PolicySpec = {
     },
   },
   resource: {
-    types: [T.dnsRecord],
+    types: DNS_TYPES,
     validate(resource, check) {
       const type = peek(resource.props, "type");
       if (typeof type !== "string" || !["A", "AAAA", "CNAME"].includes(type.toUpperCase())) return;
@@ -616,7 +822,7 @@ interface DnsEntry {
 
 function dnsEntries(resources: readonly PolicyResource[]): DnsEntry[] {
   return resources.flatMap((resource) => {
-    if (resource.type !== T.dnsRecord) return [];
+    if (!DNS_TYPES.includes(resource.type)) return [];
     const name = peekString(resource.props, "name");
     const type = peekString(resource.props, "type");
     const content = peekString(resource.props, "content");
@@ -641,7 +847,7 @@ const emailAuthentication: PolicySpec = {
   remediationSteps:
     "Set golive:cdn.mail (domain, spf, dkim records from the mail provider, dmarc.policy quarantine or reject in prod).",
   resource: {
-    types: [T.dnsRecord],
+    types: DNS_TYPES,
     validate(resource, check) {
       const name = peekString(resource.props, "name");
       if (!name || !name.toLowerCase().startsWith("_dmarc")) return;
@@ -651,6 +857,8 @@ const emailAuthentication: PolicySpec = {
       if (!policy) check.violation(`DMARC record ${name} has no p= policy`);
       else if (policy === "none" && check.env === "prod")
         check.violation(`DMARC record ${name} is p=none in prod; use quarantine or reject`);
+      else if (check.env === "prod" && /(?:^|;)\s*pct\s*=\s*0+\s*(;|$)/i.test(txtText(content)))
+        check.violation(`DMARC record ${name} has pct=0: its policy applies to no mail, as p=none`);
     },
   },
   stack(resources, check) {
@@ -696,6 +904,16 @@ const emailAuthentication: PolicySpec = {
 const MANAGED_PHASE = "http_request_firewall_managed";
 const PLANS_WITH_MANAGED_WAF = ["pro", "business", "enterprise"];
 
+/** An execute rule whose overrides switch the managed ruleset off or to log only. */
+function neutered(rule: Omit<Rule, "ruleset">): string | undefined {
+  const overrides = actionParameters(rule).overrides as Record<string, unknown> | undefined;
+  if (!overrides) return undefined;
+  if (overrides.enabled === false) return "disables it (overrides.enabled false)";
+  if (typeof overrides.action === "string" && ["log", "skip"].includes(overrides.action))
+    return `sets every rule to ${overrides.action} (overrides.action)`;
+  return undefined;
+}
+
 const managedWaf: PolicySpec = {
   name: "edge-09-managed-waf",
   id: "EDGE-09",
@@ -703,6 +921,28 @@ const managedWaf: PolicySpec = {
   severity: "medium",
   remediationSteps:
     "Set golive:cdn.waf.managedRules: true (and golive:cdn.zone.plan to the zone's plan); on the Free plan the item does not apply.",
+  resource: {
+    types: [T.ruleset],
+    validate(resource, check) {
+      const plan = cdnConfig(check).zone?.plan;
+      if (plan !== undefined && !PLANS_WITH_MANAGED_WAF.includes(plan)) return;
+      for (const rule of openSkips(
+        resource,
+        (what) =>
+          what.phases.includes(MANAGED_PHASE) ||
+          (phaseOf(resource) === MANAGED_PHASE && (what.rulesets || what.current)),
+      )) {
+        check.violation(
+          `skip rule ${rule.index} of "${resource.name}" skips the managed WAF for every address; limit it to listed source addresses (ip.src in {…})`,
+        );
+      }
+      if (phaseOf(resource) !== MANAGED_PHASE) return;
+      for (const rule of rulesOf(resource)) {
+        const why = rule.enabled && rule.action === "execute" ? neutered(rule) : undefined;
+        if (why) check.violation(`managed WAF rule ${rule.index} of "${resource.name}" ${why}`);
+      }
+    },
+  },
   stack(resources, check) {
     const plan = cdnConfig(check).zone?.plan;
     if (plan !== undefined && !PLANS_WITH_MANAGED_WAF.includes(plan)) {
@@ -710,7 +950,7 @@ const managedWaf: PolicySpec = {
     }
     forEachOwnedZone(resources, check, (zone, label, report) => {
       const deployed = zoneRules(zone, MANAGED_PHASE).some(
-        (rule) => rule.enabled && rule.action === "execute",
+        (rule) => rule.enabled && rule.action === "execute" && neutered(rule) === undefined,
       );
       if (!deployed) report(`${label} runs no managed WAF ruleset (phase ${MANAGED_PHASE}, action execute)`);
     });

@@ -39,6 +39,9 @@ export const T = {
   zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
   ruleset: "cloudflare:index/ruleset:Ruleset",
   dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  /** The deprecated name of DnsRecord, still in the provider. */
+  record: "cloudflare:index/record:Record",
+  pageRule: "cloudflare:index/pageRule:PageRule",
   zone: "cloudflare:index/zone:Zone",
   supabaseProject: "supabase:index/project:Project",
   supabaseSettings: "supabase:index/settings:Settings",

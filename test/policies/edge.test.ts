@@ -136,6 +136,26 @@ describe("edge-01-https-only", () => {
     expect(tls).toHaveLength(1);
   });
 
+  it("fails a configuration rule or page rule that lowers the SSL mode", async () => {
+    const config = ruleset("http_config_settings", [
+      { action: "set_config", expression: "true", enabled: true, actionParameters: { ssl: "flexible" } },
+    ]);
+    const found = violations(await analyzeResource(only(cdn("staging"), name), config), name);
+    expect(found[0]!.message).toContain('sets SSL to "flexible"');
+    expect(found[0]!.enforcementLevel).toBe("mandatory");
+    const page = inZone(T.pageRule, "raw-page-rule", {
+      target: "app.dirtfree.com/*",
+      actions: { ssl: "off" },
+    });
+    expect(violations(await analyzeResource(only(cdn("prod"), name), page), name)[0]!.message).toContain(
+      'page rule "raw-page-rule" sets SSL to "off"',
+    );
+    const strict = ruleset("http_config_settings", [
+      { action: "set_config", expression: "true", actionParameters: { ssl: "strict", polish: "lossless" } },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), strict), name)).toEqual([]);
+  });
+
   it("fails a zone missing a setting", async () => {
     const found = violations(
       await analyzeStack(only(cdn("prod"), name), zoneStack({ https: null, tls13: null })),
@@ -189,6 +209,31 @@ describe("edge-02-hsts", () => {
     ).toEqual([]);
   });
 
+  it("fails a header rule that removes HSTS or computes it", async () => {
+    const remove = ruleset("http_response_headers_transform", [
+      {
+        action: "rewrite",
+        expression: "true",
+        actionParameters: { headers: { "Strict-Transport-Security": { operation: "remove" } } },
+      },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), remove), name)[0]!.message).toContain(
+      "removes Strict-Transport-Security",
+    );
+    const computed = ruleset("http_response_headers_transform", [
+      {
+        action: "rewrite",
+        expression: "true",
+        actionParameters: {
+          headers: { "Strict-Transport-Security": { operation: "set", expression: "http.request.uri.path" } },
+        },
+      },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), computed), name)[0]!.message).toContain(
+      "computes Strict-Transport-Security",
+    );
+  });
+
   it("fails a short max-age: mandatory in prod, advisory in staging", async () => {
     const weak = setting("security_header", {
       strict_transport_security: { enabled: true, max_age: 86400, include_subdomains: false },
@@ -231,6 +276,36 @@ describe("edge-03-security-headers", () => {
   });
 });
 
+describe("edge-03-security-headers: computed and later weakened headers", () => {
+  const name = "edge-03-security-headers";
+
+  it("fails a header set from an expression, and a later rule that computes it over the literal", async () => {
+    const weak = ruleset("http_response_headers_transform", [
+      ...(zoneStack().find((r) => r.name === "ruleset-http_response_headers_transform")!.props!
+        .rules as Record<string, unknown>[]),
+      {
+        action: "rewrite",
+        expression: 'starts_with(http.request.uri.path, "/embed")',
+        actionParameters: { headers: { "X-Frame-Options": { operation: "set", expression: "http.host" } } },
+      },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), weak), name)[0]!.message).toContain(
+      "computes x-frame-options from an expression",
+    );
+    expect(
+      violations(await analyzeStack(only(cdn("prod"), name), zoneStack({ headers: weak })), name)[0]!.message,
+    ).toContain("does not set x-frame-options DENY");
+    const literal = ruleset("http_response_headers_transform", [
+      {
+        action: "rewrite",
+        expression: "true",
+        actionParameters: { headers: { "X-Frame-Options": { operation: "set", expression: '"DENY"' } } },
+      },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), literal), name)).toEqual([]);
+  });
+});
+
 describe("edge-04-rate-limiting", () => {
   const name = "edge-04-rate-limiting";
 
@@ -253,6 +328,26 @@ describe("edge-04-rate-limiting", () => {
   });
 });
 
+describe("edge-04-rate-limiting: skip rules", () => {
+  const name = "edge-04-rate-limiting";
+
+  it("fails a custom rule that skips rate limiting for everyone, passes one for listed addresses", async () => {
+    const skip = (expression: string) =>
+      ruleset("http_request_firewall_custom", [
+        { action: "skip", expression, actionParameters: { phases: ["http_ratelimit"] } },
+      ]);
+    expect(
+      violations(await analyzeResource(only(cdn("prod"), name), skip("true")), name)[0]!.message,
+    ).toContain("skips rate limiting for every address");
+    expect(
+      violations(await analyzeResource(only(cdn("prod"), name), skip("not ip.src in {203.0.113.7}")), name),
+    ).toHaveLength(1);
+    expect(
+      violations(await analyzeResource(only(cdn("prod"), name), skip("ip.src in {203.0.113.7}")), name),
+    ).toEqual([]);
+  });
+});
+
 describe("edge-05-admin-allow-list", () => {
   const name = "edge-05-admin-allow-list";
 
@@ -265,6 +360,34 @@ describe("edge-05-admin-allow-list", () => {
       name,
     );
     expect(found[0]!.message).toContain("lets every address reach /admin*");
+  });
+
+  it("fails an allow-list that admits every address, and a skip of the rest of the custom rules", async () => {
+    for (const list of ["0.0.0.0/0", "203.0.113.0/24 1.0.0.0/1 128.0.0.0/1", "::/0"]) {
+      const wide = ruleset("http_request_firewall_custom", [
+        {
+          action: "block",
+          expression: `(starts_with(lower(http.request.uri.path), "/admin")) and not ip.src in {${list}}`,
+        },
+      ]);
+      expect(violations(await analyzeResource(only(cdn("prod"), name), wide), name)[0]!.message).toContain(
+        "allow-lists too much",
+      );
+      expect(
+        violations(await analyzeStack(only(cdn("prod"), name), zoneStack({ firewall: wide })), name)[0]!
+          .message,
+      ).toContain("lets every address reach /admin*");
+    }
+    const skipFirst = ruleset("http_request_firewall_custom", [
+      { action: "skip", expression: "true", actionParameters: { ruleset: "current" } },
+      ...(zoneStack().find((r) => r.name === "ruleset-http_request_firewall_custom")!.props!.rules as Record<
+        string,
+        unknown
+      >[]),
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), skipFirst), name)[0]!.message).toContain(
+      "skips the rest of the custom rules",
+    );
   });
 
   it("does not apply without admin paths", async () => {
@@ -298,6 +421,50 @@ describe("edge-06-cache-rules", () => {
   });
 });
 
+describe("edge-06-cache-rules: caching the API", () => {
+  const name = "edge-06-cache-rules";
+  const cacheAll = (expression: string) => ({
+    action: "set_cache_settings",
+    expression,
+    actionParameters: { cache: true, edgeTtl: { mode: "override_origin", default: 86400 } },
+  });
+  const bypass = {
+    action: "set_cache_settings",
+    expression: '(starts_with(http.request.uri.path, "/api/"))',
+    actionParameters: { cache: false },
+  };
+
+  it("fails a caching rule that can match the API after its bypass, and a page rule caching everything", async () => {
+    for (const expression of [
+      "true",
+      'starts_with(http.request.uri.path, "/")',
+      'http.request.uri.path contains "/api/v1"',
+    ]) {
+      const late = ruleset("http_request_cache_settings", [bypass, cacheAll(expression)]);
+      expect(violations(await analyzeResource(only(cdn("prod"), name), late), name)[0]!.message).toContain(
+        "caches /api (no bypass rule comes after it)",
+      );
+    }
+    const page = inZone(T.pageRule, "raw-page-rule", {
+      target: "app.dirtfree.com/*",
+      actions: { cacheLevel: "cache_everything" },
+    });
+    expect(violations(await analyzeResource(only(cdn("prod"), name), page), name)[0]!.message).toContain(
+      "caches everything",
+    );
+  });
+
+  it("passes a broad caching rule before the bypass, and one that excludes the API", async () => {
+    const early = ruleset("http_request_cache_settings", [cacheAll("true"), bypass]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), early), name)).toEqual([]);
+    const excluding = ruleset("http_request_cache_settings", [
+      bypass,
+      cacheAll('not starts_with(http.request.uri.path, "/api/")'),
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), excluding), name)).toEqual([]);
+  });
+});
+
 describe("edge-07-brotli", () => {
   const name = "edge-07-brotli";
 
@@ -324,6 +491,23 @@ describe("edge-07-brotli", () => {
   });
 });
 
+describe("edge-07-brotli: compression rules", () => {
+  const name = "edge-07-brotli";
+
+  it("fails a compression rule that leaves Brotli out", async () => {
+    const gzip = ruleset("http_response_compression", [
+      {
+        action: "compress_response",
+        expression: "true",
+        actionParameters: { algorithms: [{ name: "gzip" }] },
+      },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), gzip), name)[0]!.message).toContain(
+      "not Brotli",
+    );
+  });
+});
+
 describe("edge-08-app-hostnames-proxied", () => {
   const name = "edge-08-app-hostnames-proxied";
 
@@ -335,6 +519,18 @@ describe("edge-08-app-hostnames-proxied", () => {
     expect(found[0]!.message).toContain("CNAME record app.dirtfree.com is not proxied");
     const dkim = record("resend._domainkey.dirtfree.com", "CNAME", "resend.example.net");
     expect(violations(await analyzeResource(only(cdn("prod"), name), dkim), name)).toEqual([]);
+  });
+
+  it("fails an unproxied record of the deprecated Record type", async () => {
+    const legacy = inZone(T.record, "raw-record", {
+      name: "api.dirtfree.com",
+      type: "A",
+      content: "203.0.113.9",
+      proxied: false,
+    });
+    expect(violations(await analyzeResource(only(cdn("prod"), name), legacy), name)[0]!.message).toContain(
+      "A record api.dirtfree.com is not proxied",
+    );
   });
 
   it("honours dnsOnlyNames and is advisory in staging", async () => {
@@ -375,6 +571,15 @@ describe("edge-08-email-authentication", () => {
     expect(violations(await analyzeResource(only(cdn("staging"), name), none), name)).toEqual([]);
   });
 
+  it("fails pct=0 in prod, which applies the policy to no mail", async () => {
+    const zero = record("_dmarc.dirtfree.com", "TXT", '"v=DMARC1; p=reject; pct=0"');
+    expect(violations(await analyzeResource(only(cdn("prod"), name), zero), name)[0]!.message).toContain(
+      "pct=0",
+    );
+    const full = record("_dmarc.dirtfree.com", "TXT", '"v=DMARC1; p=reject; pct=100"');
+    expect(violations(await analyzeResource(only(cdn("prod"), name), full), name)).toEqual([]);
+  });
+
   it("fails a sending domain without DKIM or DMARC", async () => {
     const found = violations(
       await analyzeStack(only(cdn("prod"), name), zoneStack({ dkim: null, dmarc: null })),
@@ -390,6 +595,30 @@ describe("edge-09-managed-waf", () => {
   it("fails a Pro zone without the managed ruleset", async () => {
     const found = violations(await analyzeStack(only(cdn("prod"), name), zoneStack({ waf: null })), name);
     expect(found[0]!.message).toContain("runs no managed WAF ruleset");
+  });
+
+  it("fails a managed ruleset switched off or to log by its overrides, and a skip of the WAF", async () => {
+    for (const overrides of [{ enabled: false }, { action: "log" }]) {
+      const off = ruleset("http_request_firewall_managed", [
+        {
+          action: "execute",
+          expression: "true",
+          actionParameters: { id: "efb7b8c949ac4650a09736fc376e9aee", overrides },
+        },
+      ]);
+      expect(violations(await analyzeResource(only(cdn("prod"), name), off), name)[0]!.message).toContain(
+        "managed WAF rule 0",
+      );
+      expect(
+        violations(await analyzeStack(only(cdn("prod"), name), zoneStack({ waf: off })), name)[0]!.message,
+      ).toContain("runs no managed WAF ruleset");
+    }
+    const skip = ruleset("http_request_firewall_custom", [
+      { action: "skip", expression: "true", actionParameters: { phases: ["http_request_firewall_managed"] } },
+    ]);
+    expect(violations(await analyzeResource(only(cdn("prod"), name), skip), name)[0]!.message).toContain(
+      "skips the managed WAF for every address",
+    );
   });
 
   it("does not apply on the Free plan", async () => {
