@@ -223,6 +223,8 @@ describe("a policy pack launched as the CLI launches it", () => {
     const analysis = await analyzeRecording(recording, client, { dryRun: false });
     expect(analysis.stoppedAt).toBe(findResource(recording, "aws:sns/topic:Topic", "alerts").urn);
     expect(analysis.diagnostics.map((d) => d.phase)).toEqual(["analyze"]);
+    // Requests in flight at once change nothing in what is reported.
+    expect(await analyzeRecording(recording, client, { dryRun: false, concurrency: 1 })).toEqual(analysis);
     // In an update the display name is known (the queue's ARN), so only the stack policy would fail.
     const quiet = await analyzeRecording(await recordQuiet(false), client, { dryRun: false });
     expect(quiet.diagnostics.map((d) => [d.phase, d.policyName])).toEqual([

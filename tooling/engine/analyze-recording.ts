@@ -50,11 +50,35 @@ export interface RecordingAnalysis {
 export interface AnalyzeRecordingOptions {
   /** Preview (true) or update (false); defaults to how the recording was made. */
   readonly dryRun?: boolean;
+  /** Resources analyzed at once (default 16); 1 sends one request at a time. */
+  readonly concurrency?: number;
 }
 
 function isMandatory(diagnostic: PolicyDiagnostic): boolean {
   // The engine reports a remediate-level violation that still fires as mandatory.
   return diagnostic.enforcementLevel === "mandatory" || diagnostic.enforcementLevel === "remediate";
+}
+
+/** Requests in flight to the pack at once: enough to hide the round trips, few enough to keep order cheap. */
+const ANALYZE_CONCURRENCY = 16;
+
+/** `map` with at most `limit` calls pending; results in input order. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await map(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Analyzes every resource of a recording with a started pack, as the engine would. */
@@ -70,10 +94,26 @@ export async function analyzeRecording(
   // Resources read with `.get()` are not deployed, so the engine does not analyze them.
   const analyzed = recording.resources.filter((resource) => resource.origin !== "read");
 
-  for (const resource of analyzed) {
-    let input = analyzerResourceFor(resource, recording);
+  // The engine analyzes resources as their registrations arrive, concurrently; each resource's
+  // Remediate comes before its Analyze. Results are taken in registration order, so an update
+  // stops at the first invalid resource exactly as the sequential engine loop would report it.
+  const results = await mapConcurrently(
+    analyzed,
+    options.concurrency ?? ANALYZE_CONCURRENCY,
+    async (resource) => {
+      let input = analyzerResourceFor(resource, recording);
+      const remediated = await client.remediate(input);
+      for (const remediation of remediated.remediations) {
+        if (remediation.diagnostic === undefined && remediation.properties !== undefined) {
+          const properties: RecordedObject = remediation.properties;
+          input = { ...input, properties };
+        }
+      }
+      return { resource, remediated, analyzed: await client.analyze(input) };
+    },
+  );
 
-    const remediated = await client.remediate(input);
+  for (const { resource, remediated, analyzed: result } of results) {
     for (const entry of remediated.notApplicable) {
       notApplicable.push({ ...entry, phase: "remediate", urn: resource.urn });
     }
@@ -90,13 +130,9 @@ export async function analyzeRecording(
           urn: resource.urn,
         });
       } else if (remediation.properties !== undefined) {
-        const properties: RecordedObject = remediation.properties;
         remediations.push({ ...remediation, urn: resource.urn });
-        input = { ...input, properties };
       }
     }
-
-    const result = await client.analyze(input);
     for (const entry of result.notApplicable)
       notApplicable.push({ ...entry, phase: "analyze", urn: resource.urn });
     let mandatory = false;
