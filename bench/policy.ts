@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import type * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { createPolicies, PACK_NAME } from "../policies/all";
+import { ANALYZE_CONCURRENCY, mapConcurrently } from "../tooling/engine/analyze-recording";
 import type { GolivePolicy } from "../policies/lib/define";
 import {
   analyzeRequestProto,
@@ -174,12 +175,14 @@ export async function grpcRate(
     let diagnostics = 0;
     const analyzed = recording.resources.filter((resource) => resource.origin !== "read");
     const begin = performance.now();
-    // The engine's order (tooling/engine/analyze-recording.ts): Remediate, then Analyze, per resource.
-    for (const resource of analyzed) {
+    // As tooling/engine/analyze-recording.ts sends them: Remediate, then Analyze, per resource,
+    // several resources at a time as the engine does.
+    const counts = await mapConcurrently(analyzed, ANALYZE_CONCURRENCY, async (resource) => {
       const input = analyzerResourceFor(resource, recording);
       await client.remediate(input);
-      diagnostics += (await client.analyze(input)).diagnostics.length;
-    }
+      return (await client.analyze(input)).diagnostics.length;
+    });
+    diagnostics += counts.reduce((sum, count) => sum + count, 0);
     const resourcesDone = performance.now();
     onResourcesDone?.(recording.resources.length, (resourcesDone - begin) / 1000);
     const stack = await client.analyzeStack(

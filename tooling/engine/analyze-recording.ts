@@ -60,10 +60,10 @@ function isMandatory(diagnostic: PolicyDiagnostic): boolean {
 }
 
 /** Requests in flight to the pack at once: enough to hide the round trips, few enough to keep order cheap. */
-const ANALYZE_CONCURRENCY = 16;
+export const ANALYZE_CONCURRENCY = 16;
 
 /** `map` with at most `limit` calls pending; results in input order. */
-async function mapConcurrently<T, R>(
+export async function mapConcurrently<T, R>(
   items: readonly T[],
   limit: number,
   map: (item: T) => Promise<R>,
