@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { appConfigSchema, databaseConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { ENVIRONMENT_WORDS, otherEnvironment } from "./lib/environment";
-import { num, peekString, StackIndex } from "./lib/props";
+import { bool, num, peekString, StackIndex } from "./lib/props";
 import {
   isClientExposedName,
   isConstantName,
@@ -41,6 +41,30 @@ function isSecretSlot(resource: ResourceView, leaf: Leaf): boolean {
   return resource.opts.additionalSecretOutputs.includes(root);
 }
 
+/** A variable's name: CONSTANT_CASE anywhere; any case in a Lambda's environment map. */
+function isVariableName(resource: ResourceView, leaf: Leaf): boolean {
+  if (leaf.key === undefined) return false;
+  if (isConstantName(leaf.key)) return true;
+  return resource.type === T.lambda && leaf.path[0] === "environment" && leaf.path[1] === "variables";
+}
+
+/** `{name: "CRON_SECRET", value: "…"}` pairs (container definitions, edge function secrets): the value under its name. */
+function namedPairs(all: readonly Leaf[]): Leaf[] {
+  const parent = (leaf: Leaf) => formatPath(leaf.path.slice(0, -1));
+  const names = new Map<string, string>();
+  for (const leaf of all) {
+    if (leaf.key === "name" && typeof leaf.value === "string" && !leaf.unknown)
+      names.set(parent(leaf), leaf.value);
+  }
+  const out: Leaf[] = [];
+  for (const leaf of all) {
+    if (leaf.key !== "value" || leaf.unknown || typeof leaf.value !== "string") continue;
+    const name = names.get(parent(leaf));
+    if (name !== undefined) out.push({ ...leaf, key: name });
+  }
+  return out;
+}
+
 const noPlaintextSecretInputs: PolicySpec = {
   name: "sec-01-no-plaintext-secret-inputs",
   id: "SEC-01",
@@ -52,10 +76,17 @@ const noPlaintextSecretInputs: PolicySpec = {
   resource: {
     validate(resource, check) {
       if (resource.type === T.stack) return;
-      for (const leaf of stringLeaves(resource.props)) {
+      const strings = stringLeaves(resource.props);
+      const pairs = namedPairs(strings);
+      const paired = new Set(pairs.map((leaf) => formatPath(leaf.path)));
+      const all = [...strings.filter((leaf) => !paired.has(formatPath(leaf.path))), ...pairs];
+      for (const leaf of all) {
         if (isSecretSlot(resource, leaf)) continue;
         const where = `${formatPath(leaf.path)} of ${resource.type} "${resource.name}"`;
-        const named = leaf.key !== undefined && isConstantName(leaf.key) && isSecretName(leaf.key);
+        const named =
+          leaf.key !== undefined &&
+          (paired.has(formatPath(leaf.path)) || isVariableName(resource, leaf)) &&
+          isSecretName(leaf.key);
         if (leaf.unknown) {
           if (named) check.undeterminable(where);
           continue;
@@ -182,8 +213,37 @@ const noSecretStackOutputs: PolicySpec = {
   remediationSteps:
     "Export the secret's ARN or name instead of its value; consumers read the value from Secrets Manager.",
   stack(resources, check) {
+    // Values the stack generated or stored as secrets, known after apply: an output equal to one leaks it.
+    const generated = new Map<string, string>();
+    for (const resource of resources) {
+      const slot =
+        resource.type === T.randomPassword || resource.type === T.randomString
+          ? "result"
+          : resource.type === T.randomBytes
+            ? "base64"
+            : resource.type === T.secretVersion
+              ? "secretString"
+              : undefined;
+      if (!slot) continue;
+      for (const leaf of stringLeaves(peek(resource.props, slot))) {
+        if (leaf.unknown || typeof leaf.value !== "string" || leaf.value.length < 12) continue;
+        // A stored secret's JSON also holds plain settings (URLs, names): only secret-looking values count.
+        const value = leaf.value;
+        if (slot !== "secretString" || secretFormat(value) || looksLikeSecretValue(value))
+          generated.set(value, `${resource.type} "${resource.name}"`);
+      }
+    }
     for (const stack of resources.filter((resource) => resource.type === T.stack)) {
       for (const leaf of stringLeaves(stack.props)) {
+        const source =
+          !leaf.unknown && typeof leaf.value === "string" ? generated.get(leaf.value) : undefined;
+        if (source) {
+          check.violation(
+            `stack output ${formatPath(leaf.path).replace(/^\./, "")} holds the secret value of ${source}`,
+            stack.urn,
+          );
+          continue;
+        }
         const where = `stack output ${formatPath(leaf.path).replace(/^\./, "")}`;
         const named = leaf.key !== undefined && isSecretName(leaf.key);
         if (leaf.unknown) {
@@ -204,6 +264,62 @@ const noSecretStackOutputs: PolicySpec = {
 // SEC-02
 
 const MIN_SECRET_LENGTH = 32;
+/** A 32-character hex string: the weakest generated secret the item accepts. */
+const MIN_SECRET_BITS = 128;
+
+/** Bits of a RandomPassword/RandomString from its length and character classes, or why they are unknown. */
+export function secretBits(props: Record<string, unknown>, length: number): number | typeof UNKNOWN {
+  const flag = (key: string) => bool(props, key);
+  const flags = {
+    lower: flag("lower"),
+    upper: flag("upper"),
+    numeric: flag("numeric"),
+    number: flag("number"),
+    special: flag("special"),
+  };
+  const override = peek(props, "overrideSpecial");
+  if (Object.values(flags).includes(UNKNOWN) || override === UNKNOWN) return UNKNOWN;
+  const specials = typeof override === "string" && override !== "" ? new Set(override).size : 28;
+  const alphabet =
+    (flags.lower !== false ? 26 : 0) +
+    (flags.upper !== false ? 26 : 0) +
+    (flags.numeric !== false && flags.number !== false ? 10 : 0) +
+    (flags.special !== false ? specials : 0);
+  return alphabet <= 1 ? 0 : length * Math.log2(alphabet);
+}
+
+function judgeGeneratedSecret(resource: ResourceView, check: Check, urn?: string): void {
+  const length = check.mustBeKnown(() => num(resource.props, "length"), `length of "${resource.name}"`, urn);
+  if (length === UNKNOWN) return;
+  if (length === undefined || length < MIN_SECRET_LENGTH) {
+    check.violation(
+      `${resource.type} "${resource.name}" is ${length ?? "of unset"} length; generated secrets need ${MIN_SECRET_LENGTH}+ characters`,
+      urn,
+    );
+    return;
+  }
+  if (resource.type === T.randomBytes) return;
+  const bits = check.mustBeKnown(
+    () => secretBits(resource.props, length),
+    `the character classes of "${resource.name}"`,
+    urn,
+  );
+  if (bits !== UNKNOWN && bits < MIN_SECRET_BITS) {
+    check.violation(
+      `${resource.type} "${resource.name}" draws from too few characters: about ${Math.floor(bits)} bits of randomness, fewer than a 32-character hex string (${MIN_SECRET_BITS})`,
+      urn,
+    );
+  }
+}
+
+/** Inputs that carry a secret into its store or its user: a random value there is a generated secret. */
+const SECRET_INPUTS: readonly (readonly [string, string])[] = [
+  [T.secretVersion, "secretString"],
+  [T.supabaseFunctionSecrets, "secrets"],
+  [T.supabaseProject, "databasePassword"],
+  [T.lambda, "environment"],
+  [T.ssmParameter, "value"],
+];
 
 const generatedSecretStrength: PolicySpec = {
   name: "sec-02-generated-secret-strength",
@@ -216,19 +332,29 @@ const generatedSecretStrength: PolicySpec = {
   resource: {
     types: [T.randomPassword, T.randomString, T.randomBytes],
     validate(resource, check) {
-      const secretLike =
-        resource.type === T.randomPassword || /password|secret|token|key|signing/i.test(resource.name);
-      if (!secretLike) return;
-      const length = check.mustBeKnown(() => num(resource.props, "length"), `length of "${resource.name}"`);
-      if (length === UNKNOWN) return;
-      if (length === undefined || length < MIN_SECRET_LENGTH) {
-        check.violation(
-          `${resource.type} "${resource.name}" is ${length ?? "of unset"} length; generated secrets need ${MIN_SECRET_LENGTH}+ characters`,
-        );
-      }
+      if (!isSecretLikeRandom(resource)) return;
+      judgeGeneratedSecret(resource, check);
     },
   },
+  stack(resources, check) {
+    // A RandomString or RandomBytes not named like a secret is one all the same once it is stored as one.
+    const index = new StackIndex(resources);
+    const judged = new Set<string>();
+    for (const [type, prop] of SECRET_INPUTS) {
+      for (const carrier of index.ofType(type)) {
+        for (const random of index.referencedBy(carrier, prop, [T.randomString, T.randomBytes])) {
+          if (isSecretLikeRandom(random) || judged.has(random.urn)) continue;
+          judged.add(random.urn);
+          judgeGeneratedSecret(random, check, random.urn);
+        }
+      }
+    }
+  },
 };
+
+function isSecretLikeRandom(resource: Pick<ResourceView, "type" | "name">): boolean {
+  return resource.type === T.randomPassword || /password|secret|token|key|signing/i.test(resource.name);
+}
 
 // ------------------------------------------------------------------------------------------------
 // SEC-03
@@ -327,8 +453,20 @@ const secretsCustomerManagedKey: PolicySpec = {
   remediationSteps:
     "Give every secret `kmsKeyId` of the stack's KMS key (the secrets component does), and grant read access to the roles that need it by ARN.",
   resource: {
-    types: [T.secret, "aws:secretsmanager/secretPolicy:SecretPolicy"],
+    types: [T.secret, "aws:secretsmanager/secretPolicy:SecretPolicy", T.ssmParameter],
     validate(resource, check) {
+      if (resource.type === T.ssmParameter) {
+        if (peek(resource.props, "type") !== "SecureString") return;
+        const key = peek(resource.props, "keyId");
+        if (key === undefined || key === null || key === "") {
+          check.violation(
+            `SecureString parameter "${resource.name}" has no keyId: it is encrypted with the AWS-managed key alias/aws/ssm`,
+          );
+        } else if (typeof key === "string" && /alias\/aws\/ssm$/.test(key)) {
+          check.violation(`SecureString parameter "${resource.name}" uses the AWS-managed key alias/aws/ssm`);
+        }
+        return;
+      }
       if (resource.type === T.secret) {
         const key = peek(resource.props, "kmsKeyId");
         if (key === undefined || key === null || key === "") {
@@ -379,6 +517,10 @@ const MAX_ROTATION_DAYS = 90;
 /** The rotation period of a time.Rotating in days, or why it has none. */
 export function rotationDays(props: Record<string, unknown>): number | string {
   const read = (key: string) => num(props, key);
+  const fixed = peek(props, "rotationRfc3339");
+  if (fixed === UNKNOWN) return "its period is not known at preview";
+  if (typeof fixed === "string" && fixed !== "")
+    return "it rotates once at a fixed time (rotationRfc3339), not periodically";
   const values = {
     rotationMinutes: read("rotationMinutes"),
     rotationHours: read("rotationHours"),
@@ -395,7 +537,8 @@ export function rotationDays(props: Record<string, unknown>): number | string {
     typeof values.rotationYears === "number" ? values.rotationYears * 366 : undefined,
   ].filter((value): value is number => value !== undefined);
   if (days.length === 0) return "it sets no rotation period (rotationDays)";
-  return Math.min(...days);
+  // The provider applies one of several periods (the last it reads wins): the longest may be the one.
+  return Math.max(...days);
 }
 
 const secretRotation: PolicySpec = {
@@ -428,7 +571,15 @@ const secretRotation: PolicySpec = {
         .flatMap((project) => index.referencedBy(project, "databasePassword", [T.randomPassword]))
         .map((password) => password.urn),
     );
-    check.each(index.ofType(T.randomPassword), (password) => {
+    const secretRandoms = index.ofType(T.randomPassword, T.randomString, T.randomBytes).filter((random) => {
+      if (isSecretLikeRandom(random)) return true;
+      return SECRET_INPUTS.some(([type, prop]) =>
+        index
+          .ofType(type)
+          .some((carrier) => index.referencedBy(carrier, prop).some((r) => r.urn === random.urn)),
+      );
+    });
+    check.each(secretRandoms, (password) => {
       if (databasePasswords.has(password.urn)) return;
       const rotations = index.referencedBy(password, "keepers", [T.rotating]);
       if (rotations.length === 0) {

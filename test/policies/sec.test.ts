@@ -70,6 +70,28 @@ describe("sec-01-no-plaintext-secret-inputs", () => {
     }
   });
 
+  it("fails a secret under a lower-case Lambda variable and in {name, value} pairs", async () => {
+    const lower = lambda({ cronSecret: GENERATED });
+    expect(violations(await analyzeResource(only(pack("prod"), name), lower), name)[0]!.message).toContain(
+      ".environment.variables.cronSecret",
+    );
+    const task = res("aws:ecs/taskDefinition:TaskDefinition", "raw-task", {
+      family: "worker",
+      containerDefinitions: JSON.stringify([
+        { name: "worker", environment: [{ name: "CRON_SECRET", value: GENERATED }] },
+      ]),
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), task), name)[0]!.message).toContain(
+      "CRON_SECRET is a secret's name",
+    );
+    const plain = res("aws:ecs/taskDefinition:TaskDefinition", "raw-task", {
+      containerDefinitions: JSON.stringify([
+        { name: "worker", environment: [{ name: "LOG_LEVEL", value: "info" }] },
+      ]),
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), plain), name)).toEqual([]);
+  });
+
   it("flags a service_role key in a tag or description", async () => {
     const topic = res(T.topic, "alerts", { displayName: SERVICE_ROLE_JWT });
     const found = violations(await analyzeResource(only(pack("prod"), name), topic), name);
@@ -157,6 +179,18 @@ describe("sec-01-no-secret-stack-outputs", () => {
     expect(found[0]!.enforcementLevel).toBe("mandatory");
   });
 
+  it("fails an output that equals a generated secret, whatever its name", async () => {
+    const password = res(T.randomPassword, "secrets-cron-secret", { length: 64, result: GENERATED });
+    const found = violations(
+      await analyzeStack(only(pack("prod"), name), [password, stack({ connection: GENERATED })]),
+      name,
+    );
+    expect(found[0]!.message).toContain(
+      'holds the secret value of random:index/randomPassword:RandomPassword "secrets-cron-secret"',
+    );
+    expect(found[0]!.message).not.toContain(GENERATED);
+  });
+
   it("reports secret-named outputs unknown at preview as undeterminable", async () => {
     const result = await analyzeStack(only(pack("prod"), name), [stack({ cronSecret: UNKNOWN })]);
     expect(undeterminable(result, name)).toHaveLength(1);
@@ -178,6 +212,48 @@ describe("sec-02-generated-secret-strength", () => {
     expect(found[0]!.enforcementLevel).toBe("mandatory");
     const token = res(T.randomString, "webhook-signing-key", { length: 20 });
     expect(violations(await analyzeResource(only(pack("prod"), name), token), name)).toHaveLength(1);
+  });
+
+  it("fails a password drawn from too few characters", async () => {
+    const digits = res(T.randomPassword, "cron-secret", {
+      length: 32,
+      lower: false,
+      upper: false,
+      special: false,
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), digits), name)[0]!.message).toContain(
+      "draws from too few characters",
+    );
+    const constant = res(T.randomPassword, "cron-secret", {
+      length: 64,
+      lower: false,
+      upper: false,
+      numeric: false,
+      overrideSpecial: "!",
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), constant), name)).toHaveLength(1);
+  });
+
+  it("fails a short random string stored as a secret whatever its name", async () => {
+    const short = res(T.randomString, "cron", { length: 8 });
+    const version = res(
+      T.secretVersion,
+      "app",
+      { secretId: "x", secretString: UNKNOWN },
+      { propertyDependencies: { secretString: [short.urn] } },
+    );
+    const found = violations(await analyzeStack(only(pack("prod"), name), [short, version]), name);
+    expect(found[0]!.message).toContain('"cron" is 8 length');
+    const long = res(T.randomString, "cron", { length: 48 });
+    expect(
+      violations(
+        await analyzeStack(only(pack("prod"), name), [
+          long,
+          { ...version, propertyDependencies: { secretString: [long.urn] } },
+        ]),
+        name,
+      ),
+    ).toEqual([]);
   });
 
   it("ignores short random strings that are not secrets (name suffixes)", async () => {
@@ -263,6 +339,21 @@ describe("sec-04-secrets-customer-managed-key", () => {
   });
 });
 
+describe("sec-04-secrets-customer-managed-key: SSM parameters", () => {
+  const name = "sec-04-secrets-customer-managed-key";
+
+  it("fails a SecureString parameter on the AWS-managed key, passes one with the stack's key", async () => {
+    const bare = res(T.ssmParameter, "raw-param", { type: "SecureString", value: UNKNOWN });
+    expect(violations(await analyzeResource(only(pack("prod"), name), bare), name)[0]!.message).toContain(
+      "alias/aws/ssm",
+    );
+    const managed = res(T.ssmParameter, "raw-param", { type: "SecureString", keyId: "alias/aws/ssm" });
+    expect(violations(await analyzeResource(only(pack("prod"), name), managed), name)).toHaveLength(1);
+    const own = res(T.ssmParameter, "raw-param", { type: "SecureString", keyId: UNKNOWN });
+    expect(violations(await analyzeResource(only(pack("prod"), name), own), name)).toEqual([]);
+  });
+});
+
 describe("sec-04-kms-key-rotation", () => {
   const name = "sec-04-kms-key-rotation";
 
@@ -316,6 +407,20 @@ describe("sec-05-secret-rotation", () => {
     );
     const found = violations(await analyzeStack(policies, [rotation, password(false)]), name);
     expect(found[0]!.message).toContain('"cron-secret" is not keyed to a time.Rotating');
+  });
+
+  it("fails a period hidden behind a shorter one, a fixed rotation time, and a random string that never rotates", async () => {
+    const policies = only(pack("prod"), name);
+    const mixed = res(T.rotating, "r", { rotationDays: 30, rotationYears: 5 });
+    expect(violations(await analyzeResource(policies, mixed), name)[0]!.message).toContain(
+      "rotates every 1830 days",
+    );
+    const fixed = res(T.rotating, "r", { rotationDays: 30, rotationRfc3339: "2030-01-01T00:00:00Z" });
+    expect(violations(await analyzeResource(policies, fixed), name)[0]!.message).toContain("rotationRfc3339");
+    const token = res(T.randomString, "webhook-token", { length: 48 });
+    expect(violations(await analyzeStack(policies, [rotation, token]), name)[0]!.message).toContain(
+      '"webhook-token" is not keyed to a time.Rotating',
+    );
   });
 
   it("exempts the database password and does not apply to staging", async () => {
