@@ -21,7 +21,7 @@ import {
   POOLER_PATH,
 } from "./lib/stack";
 import { BUCKET_TYPES, ENCRYPTION_TYPES, LIFECYCLE_TYPES, T, VERSIONING_TYPES } from "./lib/types";
-import { UNKNOWN } from "./lib/unknowns";
+import { leaves, peek, UNKNOWN } from "./lib/unknowns";
 
 /** `golive:database` when it parses; a malformed value is a violation of the policy that needs it. */
 export function databaseConfig(check: Check): DatabaseConfig | undefined {
@@ -224,6 +224,15 @@ function checkBackupBucket(
       return status === "Enabled";
     });
   if (!versioned) check.violation(`${label} is not versioned (BucketVersioning status Enabled)`, bucket.urn);
+  // Several configurations of one bucket fight: the one applied last wins, so none may be weaker.
+  for (const v of versioning) {
+    const status = peek(v.props, "versioningConfiguration", "status");
+    if (status !== UNKNOWN && status !== "Enabled")
+      check.violation(
+        `${label} has a versioning resource "${v.name}" with status ${JSON.stringify(status)}`,
+        bucket.urn,
+      );
+  }
 
   const encryption = related(ENCRYPTION_TYPES);
   const kms = encryption.some((e) => {
@@ -238,10 +247,23 @@ function checkBackupBucket(
     );
   });
   if (!kms) check.violation(`${label} is not encrypted with a KMS key (sseAlgorithm aws:kms)`, bucket.urn);
+  for (const e of encryption) {
+    const algorithms = leaves(peek(e.props, "rules"))
+      .filter((leaf) => leaf.key === "sseAlgorithm" && !leaf.unknown)
+      .map((leaf) => leaf.value);
+    const weak = algorithms.filter((algorithm) => algorithm !== "aws:kms" && algorithm !== "aws:kms:dsse");
+    if (weak.length > 0)
+      check.violation(
+        `${label} has an encryption resource "${e.name}" with ${JSON.stringify(weak)}, not a KMS key`,
+        bucket.urn,
+      );
+  }
 
   const blocks = related([T.bucketPublicAccessBlock]);
   const keys = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
-  const closed = blocks.some((b) => keys.every((key) => bool(b.props, key) === true));
+  const closed =
+    blocks.some((b) => keys.every((key) => bool(b.props, key) === true)) &&
+    !blocks.some((b) => keys.some((key) => bool(b.props, key) === false || bool(b.props, key) === undefined));
   if (!closed) {
     check.violation(
       `${label} is not closed to the public (a BucketPublicAccessBlock with all four settings true)`,
@@ -343,6 +365,8 @@ export function cidrProblem(cidr: unknown): string | undefined {
     const [address, prefix] = ipaddr.parseCIDR(cidr);
     if (prefix === 0) return `${cidr} admits every address`;
     if (address.range() !== "unicast") return `${cidr} is in the ${address.range()} range, not a public one`;
+    const minimum = address.kind() === "ipv4" ? 16 : 32;
+    if (prefix < minimum) return `${cidr} is wider than /${minimum}: not a list of the app's addresses`;
     return undefined;
   } catch {
     return `${cidr} is not a CIDR block`;

@@ -250,6 +250,39 @@ describe("db-03-backups", () => {
     ).toEqual([]);
   });
 
+  it("fails a second, weaker configuration of the backup bucket beside a good one", async () => {
+    const weaker = (type: string, suffix: string, props: Record<string, unknown>) =>
+      res(
+        type,
+        `db-backups-${suffix}`,
+        { bucket: UNKNOWN, ...props },
+        { propertyDependencies: { bucket: [bucket.urn] } },
+      );
+    const text = violations(
+      await analyzeStack(only(dbPack("prod"), name), [
+        project(),
+        pitr,
+        ...chain(),
+        weaker(T.bucketVersioningV2, "suspend", { versioningConfiguration: { status: "Suspended" } }),
+        weaker(T.bucketEncryptionV2, "aes", {
+          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }),
+        weaker(T.bucketPublicAccessBlock, "open", {
+          blockPublicAcls: false,
+          blockPublicPolicy: false,
+          ignorePublicAcls: false,
+          restrictPublicBuckets: false,
+        }),
+      ]),
+      name,
+    )
+      .map((d) => d.message)
+      .join("\n");
+    expect(text).toContain('versioning resource "db-backups-suspend" with status "Suspended"');
+    expect(text).toContain('encryption resource "db-backups-aes" with ["AES256"]');
+    expect(text).toContain("is not closed to the public");
+  });
+
   it("fails in prod without PITR", async () => {
     const found = violations(await analyzeStack(only(dbPack("prod"), name), [project(), ...chain()]), name);
     expect(found[0]!.message).toContain("has no point-in-time recovery add-on");
@@ -346,6 +379,17 @@ describe("db-05-network-restricted", () => {
     expect(text).toContain("10.0.0.0/8 is in the private range");
     expect(text).toContain("nonsense is not a CIDR block");
     expect(text).toContain("does not enforce SSL");
+  });
+
+  it("fails in prod on public ranges so wide they admit nearly everyone", async () => {
+    const halves = settings({
+      network: JSON.stringify({ restrictions: ["1.0.0.0/1", "128.0.0.0/1", "2000::/3"] }),
+    });
+    const text = violations(await analyzeResource(only(dbPack("prod"), name), halves), name)
+      .map((d) => d.message)
+      .join("\n");
+    expect(text).toContain("128.0.0.0/1 is wider than /16");
+    expect(text).toContain("2000::/3 is wider than /32");
   });
 
   it("allows open ranges in staging but still asks for SSL, advisory", async () => {
