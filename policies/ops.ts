@@ -6,9 +6,10 @@ import { describeExemption, isExpired, isUnexemptable } from "./lib/exemptions";
 import { bool, num } from "./lib/props";
 import { isAuditLogGroup } from "./lib/stack";
 import { STATEFUL_TYPES, T } from "./lib/types";
-import { UNKNOWN } from "./lib/unknowns";
+import { peek, UNKNOWN } from "./lib/unknowns";
 
-const statefulTypes: readonly string[] = [...STATEFUL_TYPES, T.logGroup];
+const statefulTypes: readonly string[] = [...STATEFUL_TYPES, T.logGroup, T.ssmParameter];
+const KMS_KEY_TYPES: readonly string[] = [T.kmsKey, T.kmsReplicaKey, T.kmsExternalKey];
 
 const statefulProtected: PolicySpec = {
   name: "ops-01-stateful-resources-protected",
@@ -33,6 +34,8 @@ const statefulProtected: PolicySpec = {
     types: statefulTypes,
     validate(resource, check) {
       if (resource.type === T.logGroup && !isAuditLogGroup(resource)) return;
+      // A SecureString parameter is a secret; plain parameters are configuration.
+      if (resource.type === T.ssmParameter && peek(resource.props, "type") !== "SecureString") return;
       const label = `${resource.type} "${resource.name}"`;
       if (!resource.opts.protect)
         check.violation(`${label} is not protected (set the protect resource option)`);
@@ -54,7 +57,7 @@ const statefulProtected: PolicySpec = {
         if (days === 0)
           check.violation(`${label} has recoveryWindowInDays 0: a delete would be immediate and final`);
       }
-      if (resource.type === T.kmsKey) {
+      if (KMS_KEY_TYPES.includes(resource.type)) {
         const minimum = check.config<{ minKmsDeletionWindowDays: number }>().minKmsDeletionWindowDays ?? 30;
         const days = check.mustBeKnown(
           () => num(resource.props, "deletionWindowInDays"),

@@ -90,6 +90,24 @@ describe("ops-01-stateful-resources-protected", () => {
     );
   });
 
+  it("fails an unprotected replica or imported KMS key and SecureString parameter, skips plain parameters", async () => {
+    const policies = only(pack("prod"), name);
+    for (const type of [T.kmsReplicaKey, T.kmsExternalKey]) {
+      const key = res(type, "raw-key", { deletionWindowInDays: 7 });
+      const text = violations(await analyzeResource(policies, key), name)
+        .map((d) => d.message)
+        .join("\n");
+      expect(text).toContain("is not protected");
+      expect(text).toContain("7-day deletion window");
+    }
+    const secure = res(T.ssmParameter, "raw-param", { type: "SecureString", keyId: UNKNOWN });
+    expect(violations(await analyzeResource(policies, secure), name)[0]!.message).toContain(
+      "is not protected",
+    );
+    const plain = res(T.ssmParameter, "raw-param", { type: "String", value: "info" });
+    expect(violations(await analyzeResource(policies, plain), name)).toEqual([]);
+  });
+
   it("skips debug log groups and does not apply to staging", async () => {
     const debug = res(T.logGroup, "logs", { name: "/x/app", tags: { "log-class": "debug" } });
     expect(violations(await analyzeResource(only(pack("prod"), name), debug), name)).toEqual([]);
