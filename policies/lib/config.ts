@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { decodeConfigValue } from "../../lib/config-values";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,18 +27,6 @@ function cleanKey(key: string): string {
   return key;
 }
 
-function decode(raw: string): unknown {
-  const trimmed = raw.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      return JSON.parse(trimmed) as unknown;
-    } catch {
-      return raw;
-    }
-  }
-  return raw;
-}
-
 /** Raw config values, decoded: `golive:app` → object. */
 export type RawStackConfig = ReadonlyMap<string, unknown>;
 
@@ -54,7 +43,7 @@ export function parseConfigEnv(json: string | undefined): { config: RawStackConf
     return { config, error: `${ENV_CONFIG} is not a JSON object` };
   }
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    config.set(cleanKey(key), typeof value === "string" ? decode(value) : value);
+    config.set(cleanKey(key), typeof value === "string" ? decodeConfigValue(value) : value);
   }
   return { config };
 }

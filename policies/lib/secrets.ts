@@ -70,19 +70,8 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(constant);
 }
 
-/** Prefixes bundlers expose to the browser or the mobile client (SEC-03). */
-export const CLIENT_EXPOSED_PREFIXES = [
-  "NEXT_PUBLIC_",
-  "EXPO_PUBLIC_",
-  "VITE_",
-  "PUBLIC_",
-  "REACT_APP_",
-  "NUXT_PUBLIC_",
-] as const;
-
-export function isClientExposedName(name: string): boolean {
-  return CLIENT_EXPOSED_PREFIXES.some((prefix) => name.startsWith(prefix));
-}
+/** Prefixes bundlers expose to the browser or the mobile client (SEC-03): shared with the config schema. */
+export { isClientExposedName } from "../../lib/client-vars";
 
 /** Words that make a client-exposed variable's name a server secret whatever its value. */
 const SERVER_SECRET_NAME = /(SERVICE_ROLE|SECRET|PRIVATE|PASSWORD|PASSWD|DATABASE_URL|DB_URL|SIGNING)/;
