@@ -1,8 +1,10 @@
 /** BILL: a monthly budget with actual and forecast alerts, and cost anomaly detection routed to a channel. */
-import type { PolicySpec } from "./lib/define";
-import { list, num, peekString, StackIndex } from "./lib/props";
+import { z } from "zod";
+import { readConfigKey } from "./lib/config";
+import type { Check, PolicySpec } from "./lib/define";
+import { list, num, peekString, record, StackIndex } from "./lib/props";
 import { T } from "./lib/types";
-import { UNKNOWN } from "./lib/unknowns";
+import { peek, UNKNOWN } from "./lib/unknowns";
 
 interface Notification {
   readonly notificationType?: unknown;
@@ -11,6 +13,25 @@ interface Notification {
   readonly thresholdType?: unknown;
   readonly subscriberSnsTopicArns?: unknown;
   readonly subscriberEmailAddresses?: unknown;
+}
+
+/** The parts of `golive:billing` the pack reads: what the stack declared it may spend. */
+const billingConfigSchema = z.object({
+  monthlyBudgetUsd: z.number().optional(),
+  anomaly: z.object({ minImpactUsd: z.number().optional() }).optional(),
+});
+
+function billingConfig(check: Check): z.infer<typeof billingConfigSchema> {
+  const read = readConfigKey(check.ctx.config, "golive:billing", billingConfigSchema);
+  return read.ok ? (read.value ?? {}) : {};
+}
+
+/** A budget narrowed to some services, tags or accounts does not watch the environment's spend. */
+function isFiltered(budget: unknown): boolean {
+  const filters = [peek(budget, "costFilters"), peek(budget, "filterExpression")];
+  return filters.some((filter) =>
+    Array.isArray(filter) ? filter.length > 0 : typeof filter === "object" && filter !== null,
+  );
 }
 
 const ACTUAL_PERCENT = 80;
@@ -67,11 +88,44 @@ const monthlyBudget: PolicySpec = {
     },
   },
   stack(resources, check) {
-    if (!resources.some((resource) => resource.type === T.budget)) {
+    const budgets = resources.filter((resource) => resource.type === T.budget);
+    if (budgets.length === 0) {
       check.violation("no monthly cost budget exists for this environment");
+      return;
+    }
+    // The declared budget must be the one watched: an unfiltered monthly budget at or below it.
+    const declared = billingConfig(check).monthlyBudgetUsd;
+    if (declared === undefined) return;
+    const watching = budgets.some((budget) => {
+      if (peekString(budget.props, "timeUnit") !== "MONTHLY" || isFiltered(budget.props)) return false;
+      const limit = num(budget.props, "limitAmount");
+      return limit === UNKNOWN || (limit !== undefined && limit <= declared);
+    });
+    if (!watching) {
+      const found = budgets
+        .map((budget) => {
+          const limit = num(budget.props, "limitAmount");
+          const filtered = isFiltered(budget.props) ? ", filtered" : "";
+          return `"${budget.name}" (${typeof limit === "number" ? `${limit} USD` : "no limit"}${filtered})`;
+        })
+        .join(", ");
+      check.violation(
+        `no unfiltered monthly budget at or below the declared golive:billing.monthlyBudgetUsd (${declared} USD); found ${found}`,
+      );
     }
   },
 };
+
+/** The smallest total impact (USD) that makes a subscription alert, when it says so plainly. */
+function impactThreshold(subscription: unknown): number | typeof UNKNOWN | undefined {
+  const legacy = num(subscription, "threshold");
+  if (legacy !== undefined) return legacy;
+  const dimension = record(subscription, "thresholdExpression", "dimension");
+  if (dimension === UNKNOWN) return UNKNOWN;
+  if (dimension === undefined || dimension.key !== "ANOMALY_TOTAL_IMPACT_ABSOLUTE") return undefined;
+  const values = Array.isArray(dimension.values) ? dimension.values.map(Number) : [];
+  return values.length > 0 && values.every(Number.isFinite) ? Math.min(...values) : undefined;
+}
 
 const anomalyDetection: PolicySpec = {
   name: "bill-02-cost-anomaly-detection",
@@ -112,11 +166,26 @@ const anomalyDetection: PolicySpec = {
         });
         return toTopic || known;
       });
-      if (!routed)
+      if (!routed) {
         check.violation(
           `anomaly monitor "${monitor.name}" is not routed to an alert channel (SNS topic or email)`,
           monitor.urn,
         );
+        return;
+      }
+      // A subscription that alerts only above the declared impact hides the anomalies the stack asked for.
+      const declared = billingConfig(check).anomaly?.minImpactUsd;
+      if (declared === undefined) return;
+      const thresholds = watching.map((subscription) => impactThreshold(subscription.props));
+      const heard = thresholds.some(
+        (threshold) => threshold === UNKNOWN || threshold === undefined || threshold <= declared,
+      );
+      if (!heard) {
+        check.violation(
+          `anomaly monitor "${monitor.name}" alerts only above ${Math.min(...(thresholds as number[]))} USD of impact, more than the declared golive:billing.anomaly.minImpactUsd (${declared} USD)`,
+          monitor.urn,
+        );
+      }
     });
   },
 };

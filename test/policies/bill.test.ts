@@ -51,6 +51,22 @@ describe("bill-01-monthly-budget", () => {
     );
   });
 
+  it("holds the environment's budget to the declared golive:billing.monthlyBudgetUsd", async () => {
+    const declared = only(pack("prod", { config: { billing: { monthlyBudgetUsd: 500 } } }), name);
+    expect(violations(await analyzeStack(declared, [budget()]), name)).toEqual([]);
+    const generous = res(T.budget, "monthly", { ...budget().props, limitAmount: "1000000" });
+    const narrowed = res(T.budget, "lambda-only", {
+      ...budget().props,
+      costFilters: [{ name: "Service", values: ["AWS Lambda"] }],
+    });
+    const found = violations(await analyzeStack(declared, [generous, narrowed]), name);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain("at or below the declared golive:billing.monthlyBudgetUsd (500 USD)");
+    expect(found[0]!.message).toContain('"monthly" (1000000 USD), "lambda-only" (500 USD, filtered)');
+    // Without a declared amount there is nothing to compare with.
+    expect(violations(await analyzeStack(only(pack("prod"), name), [generous]), name)).toEqual([]);
+  });
+
   it("reports unknown notifications as undeterminable", async () => {
     expect(
       undeterminable(await analyzeResource(only(pack("prod"), name), budget(UNKNOWN)), name),
@@ -90,6 +106,33 @@ describe("bill-02-cost-anomaly-detection", () => {
     );
     expect(found[0]!.message).toContain("has no subscription");
     expect(found[0]!.enforcementLevel).toBe("advisory");
+  });
+
+  it("fails a subscription that alerts only above the declared golive:billing.anomaly.minImpactUsd", async () => {
+    const declared = only(pack("prod", { config: { billing: { anomaly: { minImpactUsd: 50 } } } }), name);
+    const withThreshold = (values: string[]) =>
+      res(
+        T.anomalySubscription,
+        "anomaly-alerts",
+        {
+          frequency: "IMMEDIATE",
+          monitorArnLists: [UNKNOWN],
+          subscribers: [{ type: "SNS", address: UNKNOWN }],
+          thresholdExpression: {
+            dimension: {
+              key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+              matchOptions: ["GREATER_THAN_OR_EQUAL"],
+              values,
+            },
+          },
+        },
+        { propertyDependencies: { monitorArnLists: [monitor.urn], subscribers: [topic.urn] } },
+      );
+    expect(violations(await analyzeStack(declared, [monitor, topic, withThreshold(["50"])]), name)).toEqual(
+      [],
+    );
+    const deaf = violations(await analyzeStack(declared, [monitor, topic, withThreshold(["100000"])]), name);
+    expect(deaf[0]!.message).toContain("alerts only above 100000 USD of impact");
   });
 
   it("fails a subscription with no alert channel", async () => {
