@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ipaddr from "ipaddr.js";
+import { broadAddress } from "../lib/cidr";
 import {
   checkRlsInMigrations,
   MigrationsDirError,
@@ -365,9 +366,8 @@ export function cidrProblem(cidr: unknown): string | undefined {
     const [address, prefix] = ipaddr.parseCIDR(cidr);
     if (prefix === 0) return `${cidr} admits every address`;
     if (address.range() !== "unicast") return `${cidr} is in the ${address.range()} range, not a public one`;
-    const minimum = address.kind() === "ipv4" ? 16 : 32;
-    if (prefix < minimum) return `${cidr} is wider than /${minimum}: not a list of the app's addresses`;
-    return undefined;
+    const broad = broadAddress(cidr);
+    return broad === undefined ? undefined : `${broad}: not a list of the app's addresses`;
   } catch {
     return `${cidr} is not a CIDR block`;
   }

@@ -1,7 +1,7 @@
 /** EDGE: Cloudflare in front of the app: HTTPS only, HSTS, headers, rate limits, admin allow-list, cache, compression, DNS, WAF. */
 import type { PolicyResource } from "@pulumi/policy";
-import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { broadAddress } from "../lib/cidr";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, list, peekString, str } from "./lib/props";
@@ -519,22 +519,6 @@ const rateLimiting: PolicySpec = {
 // EDGE-05
 
 const FIREWALL_PHASE = "http_request_firewall_custom";
-
-/** The shortest prefixes an address list may hold and still be a list of addresses. */
-const MIN_PREFIX = { ipv4: 16, ipv6: 32 } as const;
-
-/** Why an address (`1.2.3.4`, `10.0.0.0/8`, `2001:db8::/32`) admits too much, or undefined. */
-export function broadAddress(entry: string): string | undefined {
-  try {
-    const [address, prefix] = entry.includes("/")
-      ? ipaddr.parseCIDR(entry)
-      : ([ipaddr.parse(entry), Number.POSITIVE_INFINITY] as const);
-    const minimum = MIN_PREFIX[address.kind()];
-    return prefix < minimum ? `${entry} is wider than /${minimum}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A rule that blocks `path` for everyone outside an IP allow-list. */
 function guardsPath(rule: Rule | Omit<Rule, "ruleset">, path: string): boolean {

@@ -103,6 +103,28 @@ describe("bad edge config gives a clear error naming the key and the fix", () =>
     expect(problems.map((p) => p.message).join("\n")).toMatch(/admits every address|range/);
   });
 
+  it("a prod admin allow-list range wider than /16, as the pack's EDGE-05 would block it", () => {
+    const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
+      obj(cdn.admin).allowedCidrs = ["76.0.0.0/8", "2600::/16"];
+    });
+    const problems = problemsOf(raw);
+    expect(problemAt(problems, "golive:cdn.admin.allowedCidrs[0]").message).toBe(
+      "76.0.0.0/8 is wider than /16; prod lists the ranges allowed to reach admin paths (EDGE-05)",
+    );
+    expect(problemAt(problems, "golive:cdn.admin.allowedCidrs[1]").message).toContain(
+      "2600::/16 is wider than /32",
+    );
+  });
+
+  it("a prod database network range wider than /16 (DB-05)", () => {
+    const raw = editKey(stackConfig("prod"), "golive:database", (database) => {
+      obj(database.network).allowedCidrs = ["1.0.0.0/1"];
+    });
+    expect(problemAt(problemsOf(raw), "golive:database.network.allowedCidrs[0]").message).toBe(
+      "1.0.0.0/1 is wider than /16; prod must list the ranges that need access (DB-05)",
+    );
+  });
+
   it("DMARC p=none in prod", () => {
     const raw = editKey(stackConfig("prod"), "golive:cdn", (cdn) => {
       obj(obj(cdn.mail).dmarc).policy = "none";

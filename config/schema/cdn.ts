@@ -4,7 +4,8 @@
  */
 import isFQDN from "validator/lib/isFQDN";
 import { z } from "zod";
-import { example, hostname, isAnyAddress, publicCidr } from "./common";
+import { broadAddress } from "../../lib/cidr";
+import { example, hostname, publicCidr } from "./common";
 
 export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
 export type CloudflarePlan = (typeof CLOUDFLARE_PLANS)[number];
@@ -392,10 +393,11 @@ export function checkCdnRules(
     );
   }
   cdn.admin?.allowedCidrs.forEach((cidr, index) => {
-    if (isAnyAddress(cidr)) {
+    const broad = broadAddress(cidr);
+    if (broad !== undefined) {
       push(
         `golive:cdn.admin.allowedCidrs[${index}]`,
-        `"${cidr}" admits every address; prod lists the ranges allowed to reach admin paths (EDGE-05)`,
+        `${broad}; prod lists the ranges allowed to reach admin paths (EDGE-05)`,
       );
     }
   });

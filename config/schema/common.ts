@@ -85,12 +85,6 @@ export const publicCidr = example(
   "76.76.21.0/24",
 );
 
-/** True when a CIDR admits every address (0.0.0.0/0, ::/0). */
-export function isAnyAddress(cidr: string): boolean {
-  const parsed = parseCidr(cidr);
-  return parsed !== undefined && parsed.prefix === 0;
-}
-
 /** A duration such as `30s`, `5m`, `2h`, `7d`, converted to milliseconds. */
 export const duration = example(
   z.string().transform((value, ctx) => {

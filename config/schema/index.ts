@@ -8,7 +8,8 @@ import { appSchema, changeWindowOverrideSchema } from "./app";
 import { billingSchema, checkBillingRules } from "./billing";
 import { cdnSchema, checkCdnRules } from "./cdn";
 import { isClientExposedName } from "../../lib/client-vars";
-import { ENVIRONMENTS, example, isAnyAddress } from "./common";
+import { broadAddress } from "../../lib/cidr";
+import { ENVIRONMENTS, example } from "./common";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import {
@@ -133,10 +134,11 @@ export function checkConfigRules(
       );
     }
     db.network.allowedCidrs.forEach((cidr, index) => {
-      if (isAnyAddress(cidr)) {
+      const broad = broadAddress(cidr);
+      if (broad !== undefined) {
         push(
           `golive:database.network.allowedCidrs[${index}]`,
-          `"${cidr}" admits every address; prod must list the ranges that need access (DB-05)`,
+          `${broad}; prod must list the ranges that need access (DB-05)`,
         );
       }
     });
