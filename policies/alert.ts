@@ -184,6 +184,24 @@ const uptimeCheck: PolicySpec = {
 
 const LATENCY_METRIC = /time.?to.?first.?byte|latency|duration|response.?time/i;
 
+/** Latency metrics AWS publishes in seconds (most others, Route 53's and Lambda's, are milliseconds). */
+const SECONDS_METRICS: ReadonlySet<string> = new Set([
+  "AWS/ApplicationELB/TargetResponseTime",
+  "AWS/ELB/Latency",
+  "AWS/NetworkELB/TargetTLSNegotiationTime",
+]);
+
+/** The alarm's threshold in milliseconds: its `unit` when set, else the metric's own unit. */
+function thresholdMs(alarm: AlarmView): number | undefined {
+  if (alarm.threshold === undefined) return undefined;
+  const unit = peekString(alarm.resource.props, "unit");
+  if (unit === "Seconds") return alarm.threshold * 1000;
+  if (unit === "Microseconds") return alarm.threshold / 1000;
+  if (unit !== undefined) return alarm.threshold;
+  const inSeconds = alarm.metrics.some((metric) => SECONDS_METRICS.has(`${alarm.namespace ?? ""}/${metric}`));
+  return inSeconds ? alarm.threshold * 1000 : alarm.threshold;
+}
+
 const latencyAlarm: PolicySpec = {
   name: "alert-02-latency-alarm",
   id: "ALERT-02",
@@ -212,10 +230,8 @@ const latencyAlarm: PolicySpec = {
       return;
     }
     const ok = found.some((alarm) => {
-      if (alarm.threshold === undefined || !alarm.comparison || !GREATER.includes(alarm.comparison))
-        return false;
-      const unit = peekString(alarm.resource.props, "unit");
-      const ms = unit === "Seconds" ? alarm.threshold * 1000 : alarm.threshold;
+      const ms = thresholdMs(alarm);
+      if (ms === undefined || !alarm.comparison || !GREATER.includes(alarm.comparison)) return false;
       return ms <= limit;
     });
     if (!ok) check.violation(`no p95 latency alarm fires at ${limit} ms or less`);

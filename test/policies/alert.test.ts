@@ -131,6 +131,24 @@ describe("alert-02-latency-alarm", () => {
     ).toContain("no p95 latency alarm fires at 200 ms or less");
   });
 
+  it("reads a load balancer's response time in seconds, as AWS publishes it", async () => {
+    const albAlarm = (threshold: number, unit?: string) =>
+      alarm("alb-latency", {
+        namespace: "AWS/ApplicationELB",
+        metricName: "TargetResponseTime",
+        extendedStatistic: "p95",
+        threshold,
+        comparisonOperator: "GreaterThanThreshold",
+        ...(unit ? { unit } : {}),
+      });
+    // 2000 seconds is not 2 s, whatever the number looks like.
+    expect(violations(await analyzeStack(only(pack("prod"), name), [albAlarm(2000)]), name)).toHaveLength(1);
+    expect(violations(await analyzeStack(only(pack("prod"), name), [albAlarm(2)]), name)).toEqual([]);
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), [albAlarm(2000, "Milliseconds")]), name),
+    ).toEqual([]);
+  });
+
   it("fails without a p95 alarm (advisory in staging)", async () => {
     const average = {
       ...latency,
