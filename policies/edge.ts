@@ -1,6 +1,7 @@
 /** EDGE: Cloudflare in front of the app: HTTPS only, HSTS, headers, rate limits, admin allow-list, cache, compression, DNS, WAF. */
 import type { PolicyResource } from "@pulumi/policy";
 import { z } from "zod";
+import { pathExpression } from "../lib/cdn";
 import { broadAddress } from "../lib/cidr";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
@@ -20,6 +21,9 @@ const cdnConfigSchema = z.object({
     .optional(),
   admin: z.object({ paths: z.array(z.string()).optional() }).optional(),
   mail: z.object({ domain: z.string().optional() }).optional(),
+  rateLimits: z
+    .array(z.object({ path: z.string(), requests: z.number(), periodSeconds: z.number() }))
+    .optional(),
 });
 
 type CdnConfig = z.infer<typeof cdnConfigSchema>;
@@ -510,6 +514,30 @@ const rateLimiting: PolicySpec = {
       );
       if (apiRules.length === 0) {
         report(`${label} has no rate-limit rule on the API paths (${prefixes.join(", ")})`);
+      }
+      // Each limit the stack declares must be in force on its own path, at most as generous.
+      const rules = zoneRules(zone, RATE_LIMIT_PHASE).filter(
+        (rule) => rule.enabled && typeof rule.action === "string" && ENFORCING_ACTIONS.includes(rule.action),
+      );
+      for (const declared of cdnConfig(check).rateLimits ?? []) {
+        const own = pathExpression(declared.path);
+        const allowed = declared.requests / declared.periodSeconds;
+        const strict = rules.some((rule) => {
+          const limit = (rule.raw.ratelimit ?? {}) as Record<string, unknown>;
+          const { period, requestsPerPeriod: requests } = limit;
+          return (
+            rule.expression.startsWith(own) &&
+            typeof period === "number" &&
+            period > 0 &&
+            typeof requests === "number" &&
+            requests / period <= allowed
+          );
+        });
+        if (!strict) {
+          report(
+            `${label} has no enforcing rate-limit rule on ${declared.path} at ${declared.requests} requests per ${declared.periodSeconds} s or less (golive:cdn.rateLimits)`,
+          );
+        }
       }
     });
   },

@@ -328,6 +328,44 @@ describe("edge-04-rate-limiting", () => {
   });
 });
 
+describe("edge-04-rate-limiting: the declared limits", () => {
+  const name = "edge-04-rate-limiting";
+  const declared = cdn("prod", { rateLimits: [{ path: "/api/*", requests: 100, periodSeconds: 60 }] });
+  const limitOf = (requestsPerPeriod: number, period = 60) =>
+    ruleset("http_ratelimit", [
+      {
+        action: "block",
+        expression: 'starts_with(http.request.uri.path, "/api/")',
+        ratelimit: {
+          characteristics: ["ip.src", "cf.colo.id"],
+          period,
+          requestsPerPeriod,
+          mitigationTimeout: 60,
+        },
+      },
+    ]);
+
+  it("passes a rule on the declared path at the declared rate or stricter", async () => {
+    for (const rule of [limitOf(100), limitOf(50), limitOf(10, 10)]) {
+      expect(
+        violations(await analyzeStack(only(declared, name), zoneStack({ rateLimit: rule })), name),
+      ).toEqual([]);
+    }
+  });
+
+  it("fails a rule far more generous than golive:cdn.rateLimits declares", async () => {
+    const found = violations(
+      await analyzeStack(only(declared, name), zoneStack({ rateLimit: limitOf(1_000_000) })),
+      name,
+    );
+    expect(found.map((d) => d.message)).toEqual([
+      expect.stringContaining(
+        "has no enforcing rate-limit rule on /api/* at 100 requests per 60 s or less (golive:cdn.rateLimits)",
+      ),
+    ]);
+  });
+});
+
 describe("edge-04-rate-limiting: skip rules", () => {
   const name = "edge-04-rate-limiting";
 
