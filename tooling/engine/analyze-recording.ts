@@ -1,8 +1,8 @@
 /**
- * Runs a policy pack over a recording in the order the engine does during `pulumi preview` or
- * `pulumi up`: for every registered resource (the stack, components, providers including default
- * ones, and custom resources), `Remediate` then `Analyze` on its inputs; then `AnalyzeStack` on every
- * resource's final outputs.
+ * Runs a policy pack over a recording as the engine does during `pulumi preview` or `pulumi up`:
+ * for every registered resource (the stack, components, providers including default ones, and
+ * custom resources), `Remediate` then `Analyze` on its inputs, several resources at a time; then
+ * `AnalyzeStack` on every resource's final outputs.
  *
  * In an update (not a dry run) the engine stops at the first resource with a mandatory violation:
  * that resource is invalid, the deployment bails and `AnalyzeStack` is not called. A preview
