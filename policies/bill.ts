@@ -4,7 +4,7 @@ import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { list, num, peekString, record, StackIndex } from "./lib/props";
 import { T } from "./lib/types";
-import { peek, UNKNOWN } from "./lib/unknowns";
+import { leaves, peek, UNKNOWN } from "./lib/unknowns";
 
 interface Notification {
   readonly notificationType?: unknown;
@@ -26,11 +26,15 @@ function billingConfig(check: Check): z.infer<typeof billingConfigSchema> {
   return read.ok ? (read.value ?? {}) : {};
 }
 
-/** A budget narrowed to some services, tags or accounts does not watch the environment's spend. */
+/**
+ * A budget narrowed to some services, tags or accounts does not watch the environment's spend.
+ * Only filters that name something count: provider state may carry empty filter shapes.
+ */
 function isFiltered(budget: unknown): boolean {
-  const filters = [peek(budget, "costFilters"), peek(budget, "filterExpression")];
-  return filters.some((filter) =>
-    Array.isArray(filter) ? filter.length > 0 : typeof filter === "object" && filter !== null,
+  return ["costFilters", "filterExpression"].some((key) =>
+    leaves(peek(budget, key)).some(
+      (leaf) => !leaf.unknown && leaf.value !== null && leaf.value !== undefined && leaf.value !== "",
+    ),
   );
 }
 

@@ -520,13 +520,15 @@ const rateLimiting: PolicySpec = {
         (rule) => rule.enabled && typeof rule.action === "string" && ENFORCING_ACTIONS.includes(rule.action),
       );
       for (const declared of cdnConfig(check).rateLimits ?? []) {
-        const own = pathExpression(declared.path);
+        // The path's quoted value in the rule's positive part (before any `and not` exclusions), so
+        // whitespace or parentheses the API may add do not matter.
+        const literal = /"(?:[^"\\]|\\.)*"/.exec(pathExpression(declared.path))?.[0] ?? declared.path;
         const allowed = declared.requests / declared.periodSeconds;
         const strict = rules.some((rule) => {
           const limit = (rule.raw.ratelimit ?? {}) as Record<string, unknown>;
           const { period, requestsPerPeriod: requests } = limit;
           return (
-            rule.expression.startsWith(own) &&
+            (rule.expression.split(/\band\s+not\b/)[0] ?? "").includes(literal) &&
             typeof period === "number" &&
             period > 0 &&
             typeof requests === "number" &&

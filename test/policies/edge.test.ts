@@ -353,6 +353,28 @@ describe("edge-04-rate-limiting: the declared limits", () => {
     }
   });
 
+  it("finds a path in the rule's own part, not in the paths it leaves out", async () => {
+    const rule = ruleset("http_ratelimit", [
+      {
+        action: "block",
+        expression:
+          '(starts_with(http.request.uri.path, "/api/")) and not (starts_with(http.request.uri.path, "/api/auth/"))',
+        ratelimit: { characteristics: ["ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60 },
+      },
+    ]);
+    expect(
+      violations(await analyzeStack(only(declared, name), zoneStack({ rateLimit: rule })), name),
+    ).toEqual([]);
+    const both = cdn("prod", {
+      rateLimits: [
+        { path: "/api/*", requests: 100, periodSeconds: 60 },
+        { path: "/api/auth/*", requests: 10, periodSeconds: 60 },
+      ],
+    });
+    const found = violations(await analyzeStack(only(both, name), zoneStack({ rateLimit: rule })), name);
+    expect(found.map((d) => d.message)).toEqual([expect.stringContaining("on /api/auth/* at 10 requests")]);
+  });
+
   it("fails a rule far more generous than golive:cdn.rateLimits declares", async () => {
     const found = violations(
       await analyzeStack(only(declared, name), zoneStack({ rateLimit: limitOf(1_000_000) })),
