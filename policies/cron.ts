@@ -1,7 +1,7 @@
 /** CRON: scheduled jobs are valid, authenticated, retried into a dead-letter queue and alarmed. */
 import type { PolicyResource } from "@pulumi/policy";
 import { isTimeZone } from "./lib/change-window";
-import type { PolicySpec } from "./lib/define";
+import type { Check, PolicySpec } from "./lib/define";
 import { scheduleExpressionProblems } from "./lib/eventbridge";
 import { num, peekString, record, StackIndex, str } from "./lib/props";
 import { isSecretName, looksLikeSecretValue, secretFormat } from "./lib/secrets";
@@ -318,12 +318,7 @@ function firesOnFirst(alarm: PolicyResource): boolean | typeof UNKNOWN {
   return false;
 }
 
-function judgeFirstFailure(
-  alarms: readonly PolicyResource[],
-  what: string,
-  urn: string,
-  check: Parameters<NonNullable<PolicySpec["stack"]>>[1],
-): void {
+function judgeFirstFailure(alarms: readonly PolicyResource[], what: string, urn: string, check: Check): void {
   const verdicts = alarms.map(firesOnFirst);
   if (verdicts.includes(true)) return;
   if (verdicts.includes(UNKNOWN)) check.undeterminable(`the threshold of ${what}`, urn);
@@ -373,10 +368,7 @@ const failureAlarm: PolicySpec = {
       }
       for (const queue of deadLetterQueues(index, schedule)) {
         const queueName = peekString(queue.props, "name");
-        const depth = [
-          ...(queueName === undefined ? depthAlarms.matching(undefined) : depthAlarms.matching(queueName)),
-          ...depthAlarms.exactly(`urn:${queue.urn}`),
-        ];
+        const depth = [...depthAlarms.matching(queueName), ...depthAlarms.exactly(`urn:${queue.urn}`)];
         if (depth.length === 0) {
           check.violation(
             `the dead-letter queue "${queue.name}" of job ${job} has no depth alarm`,

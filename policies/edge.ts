@@ -553,15 +553,24 @@ const FIREWALL_PHASE = "http_request_firewall_custom";
 /** A rule that blocks `path` for everyone outside an IP allow-list. */
 function guardsPath(rule: Rule | Omit<Rule, "ruleset">, path: string): boolean {
   const base = path.replace(/\*$/, "");
-  const allowList = /not\s+\(?\s*ip\.src\s+in\s+(\{([^}]*)\}|\$)/.exec(rule.expression);
-  const entries = (allowList?.[2] ?? "").split(/\s+/).filter((entry) => entry !== "");
+  const allowList = allowListOf(rule.expression);
   return (
     rule.enabled &&
     rule.action === "block" &&
     rule.expression.toLowerCase().includes(`"${base.toLowerCase()}`) &&
-    allowList !== null &&
-    entries.every((entry) => broadAddress(entry) === undefined)
+    allowList !== undefined &&
+    allowList.every((entry) => broadAddress(entry) === undefined)
   );
+}
+
+/**
+ * The addresses a rule lets through (`… and not ip.src in {a b}`): the listed entries, `[]` for a
+ * named list (`$list`, not readable here), undefined when the rule has no allow-list.
+ */
+function allowListOf(expression: string): string[] | undefined {
+  const match = /not\s+\(?\s*ip\.src\s+in\s+(\{([^}]*)\}|\$)/.exec(expression);
+  if (match === null) return undefined;
+  return (match[2] ?? "").split(/\s+/).filter((entry) => entry !== "");
 }
 
 const adminAllowList: PolicySpec = {
@@ -586,10 +595,8 @@ const adminAllowList: PolicySpec = {
     validate(resource, check) {
       if (phaseOf(resource) !== FIREWALL_PHASE) return;
       for (const rule of rulesOf(resource)) {
-        const broad = /not\s+\(?\s*ip\.src\s+in\s+\{([^}]*)\}/
-          .exec(rule.expression)?.[1]
-          ?.split(/\s+/)
-          .map((entry) => broadAddress(entry))
+        const broad = allowListOf(rule.expression)
+          ?.map((entry) => broadAddress(entry))
           .filter((problem): problem is string => problem !== undefined);
         if (rule.enabled && rule.action === "block" && broad && broad.length > 0)
           check.violation(
@@ -686,7 +693,7 @@ const cacheRules: PolicySpec = {
           );
       });
       for (const rule of rules) {
-        const parameters = (rule.raw.actionParameters ?? {}) as Record<string, unknown>;
+        const parameters = actionParameters(rule);
         if (!rule.enabled || parameters.cache !== true) continue;
         const edge = (parameters.edgeTtl ?? {}) as Record<string, unknown>;
         if (edge.mode !== "override_origin" || typeof edge.default !== "number" || edge.default <= 0) {

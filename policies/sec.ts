@@ -1,4 +1,5 @@
 /** SEC: secrets are never plain text, strong, kept from the client, encrypted, rotated, per environment. */
+import type { PolicyResource } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -339,21 +340,20 @@ const generatedSecretStrength: PolicySpec = {
   stack(resources, check) {
     // A RandomString or RandomBytes not named like a secret is one all the same once it is stored as one.
     const index = new StackIndex(resources);
-    const judged = new Set<string>();
-    for (const [type, prop] of SECRET_INPUTS) {
-      for (const carrier of index.ofType(type)) {
-        for (const random of index.referencedBy(carrier, prop, [T.randomString, T.randomBytes])) {
-          if (isSecretLikeRandom(random) || judged.has(random.urn)) continue;
-          judged.add(random.urn);
-          judgeGeneratedSecret(random, check, random.urn);
-        }
-      }
+    for (const random of index.ofType(T.randomString, T.randomBytes)) {
+      if (!isSecretLikeRandom(random) && isStoredAsSecret(index, random))
+        judgeGeneratedSecret(random, check, random.urn);
     }
   },
 };
 
 function isSecretLikeRandom(resource: Pick<ResourceView, "type" | "name">): boolean {
   return resource.type === T.randomPassword || /password|secret|token|key|signing/i.test(resource.name);
+}
+
+/** Whether a random value is carried into a secret store or a secret input (SECRET_INPUTS). */
+function isStoredAsSecret(index: StackIndex, random: PolicyResource): boolean {
+  return SECRET_INPUTS.some(([type, prop]) => index.referencing(random, prop, [type]).length > 0);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -571,14 +571,9 @@ const secretRotation: PolicySpec = {
         .flatMap((project) => index.referencedBy(project, "databasePassword", [T.randomPassword]))
         .map((password) => password.urn),
     );
-    const secretRandoms = index.ofType(T.randomPassword, T.randomString, T.randomBytes).filter((random) => {
-      if (isSecretLikeRandom(random)) return true;
-      return SECRET_INPUTS.some(([type, prop]) =>
-        index
-          .ofType(type)
-          .some((carrier) => index.referencedBy(carrier, prop).some((r) => r.urn === random.urn)),
-      );
-    });
+    const secretRandoms = index
+      .ofType(T.randomPassword, T.randomString, T.randomBytes)
+      .filter((random) => isSecretLikeRandom(random) || isStoredAsSecret(index, random));
     check.each(secretRandoms, (password) => {
       if (databasePasswords.has(password.urn)) return;
       const rotations = index.referencedBy(password, "keepers", [T.rotating]);
