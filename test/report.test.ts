@@ -21,8 +21,8 @@ import {
 } from "../tooling/report/index.js";
 
 const repoRoot = path.resolve(__dirname, "..");
-// CI has ../shared beside the clone.
-const sharedFixtures = path.resolve(repoRoot, "../shared/fixtures/pulumi-output");
+// Recorded CLI output copied into the repository with its provenance (test/fixtures/pulumi-output/README.md).
+const sharedFixtures = path.join(repoRoot, "test/fixtures/pulumi-output");
 const localFixtures = path.join(repoRoot, "test/fixtures/report");
 const goldenDir = path.join(repoRoot, "test/golden/report");
 // Set UPDATE_GOLDEN=1 to rewrite the golden files from the current renderer (then review the diff).
@@ -129,7 +129,7 @@ function expectWellFormed(markdown: string): void {
 }
 
 describe("fixtures of recorded CLI output", () => {
-  it("finds the shared fixtures beside the repository", () => {
+  it("finds the recorded fixtures in the repository", () => {
     expect(dataFixtures.length).toBeGreaterThanOrEqual(13);
     expect(dataFixtures).toContain("drift-adopter/simple-s3-drift.ndjson");
     expect(dataFixtures).toContain("pulumi/TestSimpleAnalyzeResourceMultipleViolations/eventstream.json");

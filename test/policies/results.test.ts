@@ -16,7 +16,7 @@ import { fixedClock } from "../../policies/lib/clock";
 
 const FIXTURE = path.resolve(
   __dirname,
-  "../../../shared/fixtures/pulumi-output/pulumi/TestSimpleAnalyzeResourceMultipleViolations/eventstream.json",
+  "../fixtures/pulumi-output/pulumi/TestSimpleAnalyzeResourceMultipleViolations/eventstream.json",
 );
 
 /** Run a small stack through the real policies, the way the engine would: Analyze per resource, then AnalyzeStack. */
