@@ -6,7 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { decodeConfigValue } from "../lib/config-values";
 import { ConfigError, problemsFromZod, setCommand, type ConfigProblem } from "./errors";
-import { CONFIG_NAMESPACE, checkConfigRules, goliveConfigSchema, type GoliveConfig } from "./schema";
+import {
+  CONFIG_NAMESPACE,
+  checkConfigRules,
+  deferredValueChecks,
+  goliveConfigSchema,
+  type DeferredCheck,
+  type GoliveConfig,
+} from "./schema";
 
 /** Config exactly as the engine hands it to a program: `ns:key` → string (objects JSON-encoded). */
 export interface RawConfig {
@@ -67,6 +74,20 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     throw new ConfigError(problems, raw.stack);
   }
   return { ...parsed.data, aws: { region: awsRegion!, allowedAccountIds: awsAllowedAccountIds! } };
+}
+
+/**
+ * The value checks an offline plan leaves to the deploy-time run (placeholders stand in for values
+ * it cannot know). Empty when the config is not valid: the program reports that.
+ */
+export function deferredChecksOf(raw: RawConfig): DeferredCheck[] {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw.values)) {
+    if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeConfigValue(value);
+  }
+  const parsed = goliveConfigSchema.safeParse(input);
+  return parsed.success ? deferredValueChecks(parsed.data) : [];
 }
 
 /**

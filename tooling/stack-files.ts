@@ -9,6 +9,9 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE } from "../config/schema";
 import { urlSecretNames } from "../config/schema/alerts";
 import type { RawConfig } from "../config/load";
+import { PLACEHOLDER_MARK, encryptedPlaceholder, isPlaceholder } from "../lib/placeholders";
+
+export { PLACEHOLDER_MARK, isPlaceholder };
 
 export class StackFileError extends Error {
   constructor(
@@ -20,16 +23,13 @@ export class StackFileError extends Error {
   }
 }
 
-/** Marks every placeholder so it can never be mistaken for, or deployed as, a real value. */
-export const PLACEHOLDER_MARK = "golive-placeholder";
-
 function isSecure(value: unknown): value is { secure: string } {
   return typeof value === "object" && value !== null && "secure" in value && Object.keys(value).length === 1;
 }
 
 /** Replace `{secure: ...}` leaves by placeholders; report whether any were found. */
 function replaceSecure(value: unknown, key: string): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: `${PLACEHOLDER_MARK}:${key}`, secret: true };
+  if (isSecure(value)) return { value: encryptedPlaceholder(key), secret: true };
   if (Array.isArray(value)) {
     let secret = false;
     const items = value.map((item, index) => {
@@ -105,9 +105,11 @@ interface ProvidedDeclaration {
 }
 
 /**
- * Fill every declared operator secret that has no value with a marked placeholder of the right
- * shape (a live-mode prefix in prod), so an offline plan can run without credentials.
- * Returns the names that were filled.
+ * Give every declared operator secret whose value is unknown offline (not set, or encrypted with
+ * `secure:`) a marked placeholder of the right shape: a live-mode prefix in prod, a URL for URL
+ * secrets. Config checks treat a placeholder as "set, value unknown" and leave the value checks to
+ * the deploy-time run; the shape keeps the program and the pack on the paths a real value takes.
+ * Returns the names that hold placeholders.
  */
 export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; placeholders: string[] } {
   const secretsKey = `${CONFIG_NAMESPACE}:secrets`;
@@ -120,11 +122,19 @@ export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; pla
   } catch {
     return { config: raw, placeholders: [] };
   }
-  let current: Record<string, string> = {};
-  try {
-    current = JSON.parse(raw.values[providedKey] ?? "{}") as Record<string, string>;
-  } catch {
-    return { config: raw, placeholders: [] };
+  const rawProvided = raw.values[providedKey];
+  let current: Record<string, unknown> = {};
+  // The whole map encrypted at once: every declared name is unknown.
+  if (rawProvided !== undefined && rawProvided !== encryptedPlaceholder(providedKey)) {
+    try {
+      const parsed = JSON.parse(rawProvided) as unknown;
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return { config: raw, placeholders: [] };
+      }
+      current = parsed as Record<string, unknown>;
+    } catch {
+      return { config: raw, placeholders: [] };
+    }
   }
   let urlNames: string[] = [];
   try {
@@ -134,9 +144,15 @@ export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; pla
   }
   const placeholders: string[] = [];
   const filled = { ...current };
-  for (const { name, kind } of declared) {
-    if (typeof name !== "string" || filled[name] !== undefined) continue;
-    const prefix = kind ? (PLACEHOLDER_PREFIX_BY_KIND[kind]?.[environment] ?? "") : "";
+  for (const entry of declared) {
+    if (typeof entry !== "object" || entry === null || typeof entry.name !== "string") continue;
+    const { name, kind } = entry;
+    const value = Object.hasOwn(filled, name) ? filled[name] : undefined;
+    if (value !== undefined && !isPlaceholder(value)) continue;
+    const prefix =
+      typeof kind === "string" && Object.hasOwn(PLACEHOLDER_PREFIX_BY_KIND, kind)
+        ? PLACEHOLDER_PREFIX_BY_KIND[kind]![environment]
+        : "";
     // URL-valued secrets (the PagerDuty integration URL) get a URL that cannot resolve (.invalid).
     filled[name] = urlNames.includes(name)
       ? `https://${PLACEHOLDER_MARK}.invalid/${name}`

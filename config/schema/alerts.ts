@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { AreaRuleIssue } from "./cdn";
+import { isPlaceholder } from "../../lib/placeholders";
 import { email, envVarName, example } from "./common";
 
 /** Retention periods CloudWatch Logs accepts, in days. */
@@ -191,7 +192,7 @@ export function alertEmails(alerts: AlertsConfig, owner: string): { critical: st
 
 /**
  * Operator secrets that hold URLs, read from the raw `golive:alerts` value: offline plans fill them
- * with a URL-shaped placeholder so the URL check below still runs.
+ * with a URL-shaped placeholder, so the program builds what a real URL would give.
  */
 export function urlSecretNames(rawAlerts: unknown): string[] {
   if (typeof rawAlerts !== "object" || rawAlerts === null) return [];
@@ -246,7 +247,8 @@ export function checkAlertsRules(
       );
     } else {
       const value = context.providedValues[secretName];
-      if (value !== undefined && !isHttpsUrl(value)) {
+      // A placeholder (unknown offline) is checked by the deploy-time run, which sees the value.
+      if (value !== undefined && !isPlaceholder(value) && !isHttpsUrl(value)) {
         push(
           `golive:providedSecrets.${secretName}`,
           "must be PagerDuty's https:// integration URL for Amazon CloudWatch (the value is not shown)",

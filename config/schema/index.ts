@@ -8,6 +8,7 @@ import { appSchema, changeWindowOverrideSchema } from "./app";
 import { billingSchema, checkBillingRules } from "./billing";
 import { cdnSchema, checkCdnRules } from "./cdn";
 import { isClientExposedName } from "../../lib/client-vars";
+import { isPlaceholder } from "../../lib/placeholders";
 import { broadAddress } from "../../lib/cidr";
 import { ENVIRONMENTS, example } from "./common";
 import { cronSchema } from "./cron";
@@ -266,6 +267,8 @@ function checkProvidedValues(
       });
       return;
     }
+    // Unknown offline (not set, or encrypted): the deploy-time run checks the real value.
+    if (isPlaceholder(value)) return;
     const mismatch = secret.kind ? keyModeMismatch(secret.kind, value, config.environment) : undefined;
     const wrongMode =
       mismatch ??
@@ -291,6 +294,32 @@ function checkProvidedValues(
       });
     }
   }
+}
+
+/** A value check an offline plan cannot make (the values are placeholders); the deploy-time run makes it. */
+export interface DeferredCheck {
+  readonly check: string;
+  /** The operator secrets it applies to. */
+  readonly names: readonly string[];
+}
+
+/** The value checks left to the deploy-time run, one per check with the secrets it applies to. */
+export function deferredValueChecks(config: GoliveConfig): DeferredCheck[] {
+  const env = config.environment;
+  const checks = new Map<string, string[]>();
+  const add = (check: string, name: string) => checks.set(check, [...(checks.get(check) ?? []), name]);
+  const urlSecret = config.alerts.pagerDuty?.integrationUrlSecret;
+  for (const secret of config.secrets.provided) {
+    if (!isPlaceholder(config.providedSecrets[secret.name])) continue;
+    add(
+      secret.kind
+        ? `ENV-02, ${env} needs a ${env === "prod" ? "live" : "test"}-mode ${secret.kind}`
+        : `ENV-02, no ${env === "prod" ? "test" : "live"}-mode key in ${env}`,
+      secret.name,
+    );
+    if (secret.name === urlSecret) add("ALERT-05, PagerDuty's https:// integration URL", secret.name);
+  }
+  return [...checks].map(([check, names]) => ({ check, names: names.sort() }));
 }
 
 function checkPublicVariables(config: GoliveConfig, issues: ConfigRuleIssue[]): void {

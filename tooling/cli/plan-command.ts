@@ -163,22 +163,44 @@ function relativeToCwd(file: string, cwd: string): string {
   return relative.startsWith("..") ? file : relative;
 }
 
+/** `142 resources (126 custom, 8 components, 7 providers, 1 stack)`: the parts add up to the total. */
+export function resourceCounts(summary: PlannedStack["plan"]["summary"]): string {
+  const stacks = summary.resources - summary.customResources - summary.components - summary.providers;
+  const parts = [
+    `${summary.customResources} custom`,
+    `${summary.components} components`,
+    `${summary.providers} providers`,
+    ...(stacks > 0 ? [`${stacks} stack`] : []),
+  ];
+  return `${summary.resources} resources (${parts.join(", ")})`;
+}
+
 function summarize(planned: PlannedStack, files: readonly PlanFile[], cwd: string): string[] {
   const { plan } = planned;
   const { summary } = plan;
   const where = files.map((file) => relativeToCwd(file.file, cwd)).join(", ");
   const lines = [
-    `${plan.stack}: ${summary.resources} resources (${summary.customResources} custom, ${summary.components} components, ` +
-      `${summary.providers} providers); policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory, ` +
+    `${plan.stack}: ${resourceCounts(summary)}; policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory, ` +
       `${summary.otherFindings} other ` +
       `→ ${summary.verdict === "fail" ? "BLOCKED" : "pass"} (${where})`,
   ];
-  const blocking = plan.policy.violations.filter(
-    (entry) => entry.kind === "violation" && (entry.level === "mandatory" || entry.level === "remediate"),
-  );
-  for (const violation of blocking) {
-    const resource = violation.urn ? ` (${violation.urn.slice(violation.urn.lastIndexOf("::") + 2)})` : "";
-    lines.push(`  ✗ ${violation.policy}${resource}: ${violation.message}`);
+  const shortUrn = (urn: string | undefined): string =>
+    urn ? ` (${urn.slice(urn.lastIndexOf("::") + 2)})` : "";
+  const isBlocking = (level: string): boolean => level === "mandatory" || level === "remediate";
+  const violations = plan.policy.violations.filter((entry) => entry.kind === "violation");
+  // Blocking violations first, then advisories (staging's are advisory, and named all the same).
+  const ordered = [
+    ...violations.filter((entry) => isBlocking(entry.level)),
+    ...violations.filter((entry) => !isBlocking(entry.level)),
+  ];
+  for (const violation of ordered) {
+    const blocking = isBlocking(violation.level);
+    const mark = blocking ? "✗" : "!";
+    const level = blocking ? "" : " [advisory]";
+    lines.push(`  ${mark} ${violation.policy}${level}${shortUrn(violation.urn)}: ${violation.message}`);
+  }
+  for (const check of plan.deferredChecks ?? []) {
+    lines.push(`  … left to the deploy-time run (values unknown offline): ${check}`);
   }
   return lines;
 }

@@ -34,6 +34,8 @@ export interface PlanSource {
   /** The stack file's absolute path, replaced by `config` wherever a message names it. */
   readonly configFile?: string;
   readonly placeholderSecrets: readonly string[];
+  /** Value checks the placeholders leave to the deploy-time run (`check (names)`). */
+  readonly deferredChecks?: readonly string[];
 }
 
 export interface PlanPolicyInput {
@@ -175,6 +177,7 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
     mode: recording.preview ? "preview" : "up",
     source: { program: source.program, config: source.config },
     placeholderSecrets: [...source.placeholderSecrets].sort(compareCodeUnits),
+    deferredChecks: [...(source.deferredChecks ?? [])].sort(compareCodeUnits),
     summary: {
       resources: resources.length,
       customResources: resources.filter((resource) => resource.custom && !isProviderType(resource.type))

@@ -260,6 +260,13 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
       "",
     );
   }
+  const deferredChecks = plan.deferredChecks ?? [];
+  if (deferredChecks.length > 0) {
+    lines.push(
+      `> Value checks left to the deploy-time run, which sees the real values: ${deferredChecks.map((check) => escapeMarkdown(check)).join("; ")}.`,
+      "",
+    );
+  }
   lines.push(
     "## Summary",
     "",

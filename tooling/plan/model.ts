@@ -121,6 +121,11 @@ export interface PlanDocument {
    * (by name) and encrypted config values, which cannot be decrypted offline (by config key).
    */
   placeholderSecrets: string[];
+  /**
+   * Value checks an offline plan cannot make because the value is a placeholder (`check (names)`);
+   * the deploy-time run, which sees the real value, makes them.
+   */
+  deferredChecks?: string[];
   summary: PlanSummary;
   resources: PlanResource[];
   outputs: PlanObject;

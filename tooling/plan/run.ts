@@ -9,7 +9,7 @@
  */
 import path from "node:path";
 import { CHECKLIST, CHECKLIST_IDS } from "../../policies/lib/checklist";
-import type { RawConfig } from "../../config/load";
+import { deferredChecksOf, type RawConfig } from "../../config/load";
 import { recordProgram, type Recording } from "../engine/record";
 import { PLACEHOLDER_MARK, readStackFile, withPlaceholderSecrets } from "../stack-files";
 import { buildPlan } from "./build";
@@ -24,6 +24,8 @@ import { programOf, withProjectDefaults, type PulumiProject } from "./project";
 /** The golive repository (the policy pack lives in its `policies/`). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_PACK_DIR = path.join(REPO_ROOT, "policies");
+
+const PROVIDED_SECRETS_KEY = "golive:providedSecrets";
 
 export { PolicyPackError, ProgramError, StackPlanError };
 
@@ -96,6 +98,8 @@ async function inDirectory<T>(dir: string, run: () => Promise<T>): Promise<T> {
 interface PreparedStack extends StackTarget {
   readonly config: RawConfig;
   readonly placeholders: string[];
+  /** Value checks left to the deploy-time run (`check (names)`). */
+  readonly deferredChecks: string[];
   readonly pack: Promise<StartedPolicyPack>;
 }
 
@@ -144,13 +148,21 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
         const raw = withProjectDefaults(readStackFile(target.configFile, target.stack), project);
         const { config, placeholders } = withPlaceholderSecrets(raw);
         // Encrypted (`secure:`) values cannot be decrypted here: they became placeholders too.
-        const encrypted = [...raw.secretKeys].filter((key) => raw.values[key]?.includes(PLACEHOLDER_MARK));
-        return { target, config, placeholders: [...placeholders, ...encrypted] };
+        // Operator secrets are listed by name above, so their map is not listed again.
+        const encrypted = [...raw.secretKeys].filter(
+          (key) =>
+            raw.values[key]?.includes(PLACEHOLDER_MARK) &&
+            !(key === PROVIDED_SECRETS_KEY && placeholders.length > 0),
+        );
+        const deferredChecks = deferredChecksOf(config).map(
+          ({ check, names }) => `${check} (${names.join(", ")})`,
+        );
+        return { target, config, placeholders: [...placeholders, ...encrypted], deferredChecks };
       } catch (error) {
         throw new StackPlanError(target.stack, target.configFile, asError(error));
       }
     });
-    for (const { target, config, placeholders } of configs) {
+    for (const { target, config, placeholders, deferredChecks } of configs) {
       const pack = launchPolicyPack({
         packDir: options.packDir ?? DEFAULT_PACK_DIR,
         projectDir: project.dir,
@@ -165,7 +177,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
       });
       // Rejections are handled where the pack is awaited; this keeps an early failure from going unhandled.
       pack.catch(() => undefined);
-      prepared.push({ ...target, config, placeholders, pack });
+      prepared.push({ ...target, config, placeholders, deferredChecks, pack });
     }
 
     const planned: PlannedStack[] = [];
@@ -190,6 +202,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
             config: displayPath(entry.configFile, project.dir),
             configFile: entry.configFile,
             placeholderSecrets: entry.placeholders,
+            deferredChecks: entry.deferredChecks,
           },
           { info: policy.info, analysis: policy.analysis, clock: options.clock, checklist: GOLIVE_CHECKLIST },
         );
