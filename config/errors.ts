@@ -5,6 +5,7 @@
  */
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
+import { isPlaceholder } from "../lib/placeholders";
 
 export interface ConfigProblem {
   /** Full key path, e.g. `golive:database.network.allowedCidrs[0]`. */
@@ -181,7 +182,118 @@ function knownKeysAt(root: z.ZodType, path: readonly PathSegment[]): string[] {
   return [];
 }
 
-/** Turn zod issues into problems with keys, plain messages and fixes. Never includes input values. */
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "a mapping of keys to values",
+  array: "a list",
+  record: "a mapping of keys to values",
+};
+
+/** What the stack file holds, for a message; never the value of a secret. */
+export function describeInput(input: unknown, secret: boolean): string {
+  if (input === undefined) return "nothing";
+  // The engine passes every top-level value as a string: `null`, `1` or `true` arrive as text.
+  if (input === null || input === "null" || input === "") return "no value (null or empty)";
+  if (secret) return typeof input === "string" ? "text (not shown: it is a secret)" : "a value (not shown)";
+  if (
+    typeof input === "number" ||
+    (typeof input === "string" && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(input))
+  ) {
+    return `the number ${String(input)}`;
+  }
+  if (typeof input === "boolean" || input === "true" || input === "false")
+    return `the value ${String(input)}`;
+  if (Array.isArray(input)) return "a list";
+  if (typeof input === "object") return "a mapping";
+  const text = typeof input === "string" ? input : JSON.stringify(input);
+  return `the text "${text.length > 40 ? `${text.slice(0, 37)}...` : text}"`;
+}
+
+interface ZodIssueFields {
+  readonly code: string;
+  readonly message: string;
+  readonly input?: unknown;
+  readonly expected?: string;
+  readonly origin?: string;
+  readonly maximum?: number | bigint;
+  readonly minimum?: number | bigint;
+  readonly inclusive?: boolean;
+  readonly values?: readonly unknown[];
+  readonly errors?: readonly (readonly z.core.$ZodIssue[])[];
+}
+
+/** Zod's own wording ("Invalid input", "Too big: expected number to be <=9007199254740991") in plain words. */
+function plainMessage(issue: ZodIssueFields, secret: boolean): string {
+  if (isPlaceholder(issue.input)) {
+    return "is encrypted (secure:) in the stack file, which an offline plan cannot decrypt; golive reads this key as plain config, so set it without --secret (only golive:providedSecrets values are secrets)";
+  }
+  const custom = !/^(Invalid|Too (big|small))/.test(issue.message);
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = TYPE_NAMES[issue.expected ?? ""] ?? issue.expected ?? "another type";
+      if (issue.input === undefined) return `is required (${expected})`;
+      const base = custom ? issue.message : `must be ${expected}`;
+      return `${base}; the stack file has ${describeInput(issue.input, secret)}`;
+    }
+    case "too_big": {
+      if (custom) return issue.message;
+      const max = Number(issue.maximum);
+      if (!Number.isFinite(max) || max >= Number.MAX_SAFE_INTEGER) return "is too large";
+      const unit = issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : "";
+      return issue.inclusive === false ? `must be below ${max}${unit}` : `must be at most ${max}${unit}`;
+    }
+    case "too_small": {
+      if (custom) return issue.message;
+      const min = Number(issue.minimum);
+      if (!Number.isFinite(min) || min <= Number.MIN_SAFE_INTEGER) return "is too small";
+      const unit = issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : "";
+      return issue.inclusive === false ? `must be above ${min}${unit}` : `must be at least ${min}${unit}`;
+    }
+    case "invalid_value":
+      if (custom) return issue.message;
+      return `must be one of ${(issue.values ?? []).map((value) => String(value)).join(", ")}; the stack file has ${describeInput(issue.input, secret)}`;
+    case "invalid_union": {
+      if (custom) return issue.message;
+      // The accepted form that came closest, by its fewest problems.
+      const closestForm = [...(issue.errors ?? [])].sort((a, b) => a.length - b.length)[0] ?? [];
+      const reasons = closestForm.map((inner) => {
+        const where = inner.path.length > 0 ? `${inner.path.map(String).join(".")}: ` : "";
+        return `${where}${plainMessage(inner, secret)}`;
+      });
+      return reasons.length > 0
+        ? `does not match an accepted form (${reasons.join("; ")})`
+        : "does not match an accepted form";
+    }
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * One problem per distinct problem: the same message at the same key of several list items (a
+ * bad setting in 18 jobs) becomes one problem that lists the items.
+ */
+export function mergeRepeatedProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const groups = new Map<string, ConfigProblem[]>();
+  for (const problem of problems) {
+    const id = `${problem.key.replace(/\[\d+\]/g, "[*]")}\u0000${problem.message}`;
+    groups.set(id, [...(groups.get(id) ?? []), problem]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0]!;
+    const first = group[0]!;
+    return {
+      key: first.key.replace(/\[\d+\]/g, "[*]"),
+      message: `${first.message} (in ${group.length} places: ${group.map((problem) => problem.key).join(", ")})`,
+      fix: first.fix,
+    };
+  });
+}
+
+/** Turn zod issues into problems with keys, plain messages and fixes. Never includes a secret's value. */
 export function problemsFromZod(
   root: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
@@ -207,11 +319,10 @@ export function problemsFromZod(
       continue;
     }
     const key = keyPath(namespace, issue.path);
-    const missing = issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined;
-    const message = missing ? `is required (${issue.expected})` : issue.message;
     const secret = issue.path.length > 0 && secretTopKeys.has(String(issue.path[0]));
+    const message = plainMessage(issue, secret);
     const value = secret ? "<value>" : (exampleAt(root, issue.path) ?? "<value>");
     problems.push({ key, message, fix: setCommand(key, value, { secret, stack }) });
   }
-  return problems;
+  return mergeRepeatedProblems(problems);
 }

@@ -5,7 +5,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { decodeConfigValue } from "../lib/config-values";
-import { ConfigError, problemsFromZod, setCommand, type ConfigProblem } from "./errors";
+import {
+  ConfigError,
+  mergeRepeatedProblems,
+  problemsFromZod,
+  setCommand,
+  type ConfigProblem,
+} from "./errors";
+import { embeddedSecrets } from "./secret-text";
 import {
   CONFIG_NAMESPACE,
   checkConfigRules,
@@ -44,16 +51,27 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeConfigValue(value);
   }
 
+  // SEC-01: secrets typed into plain values, reported with every other problem.
+  const secretProblems = (reported: ReadonlySet<string>): ConfigProblem[] =>
+    embeddedSecrets(raw.values, raw.secretKeys)
+      .filter((found) => !reported.has(found.key))
+      .map((found) => ({
+        key: found.key,
+        message: `holds what looks like ${found.kind} in plain text in the stack file (SEC-01); the value is not shown`,
+        fix: `remove it from ${found.key}; a secret the app needs goes in golive:providedSecrets: pulumi config set --secret --path 'golive:providedSecrets.<NAME>' <value>`,
+      }));
+
   const parsed = goliveConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
+    const problems = problemsFromZod(
+      goliveConfigSchema,
+      parsed.error.issues,
+      CONFIG_NAMESPACE,
+      raw.stack,
+      ALWAYS_SECRET_TOP_KEYS,
+    );
     throw new ConfigError(
-      problemsFromZod(
-        goliveConfigSchema,
-        parsed.error.issues,
-        CONFIG_NAMESPACE,
-        raw.stack,
-        ALWAYS_SECRET_TOP_KEYS,
-      ),
+      [...problems, ...secretProblems(new Set(problems.map((problem) => problem.key)))],
       raw.stack,
     );
   }
@@ -65,14 +83,16 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     { awsRegion, awsAllowedAccountIds, presentKeys: new Set(Object.keys(raw.values)) },
     raw.secretKeys,
   );
-  if (ruleIssues.length > 0) {
-    const problems: ConfigProblem[] = ruleIssues.map((issue) => ({
-      key: issue.key,
-      message: issue.message,
-      fix: issue.fix ?? setCommand(issue.key, "<value>", { stack: raw.stack }),
-    }));
-    throw new ConfigError(problems, raw.stack);
-  }
+  const ruleProblems: ConfigProblem[] = ruleIssues.map((issue) => ({
+    key: issue.key,
+    message: issue.message,
+    fix: issue.fix ?? setCommand(issue.key, "<value>", { stack: raw.stack }),
+  }));
+  const problems = mergeRepeatedProblems([
+    ...ruleProblems,
+    ...secretProblems(new Set(ruleProblems.map((problem) => problem.key))),
+  ]);
+  if (problems.length > 0) throw new ConfigError(problems, raw.stack);
   return { ...parsed.data, aws: { region: awsRegion!, allowedAccountIds: awsAllowedAccountIds! } };
 }
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runGolive } from "../tooling/cli/golive";
 import { memoryIo } from "../tooling/cli/io";
 import { runDiffCommand } from "../tooling/diff/command";
@@ -222,8 +222,15 @@ describe("parsePlan", () => {
 });
 
 describe("golive diff", () => {
+  const roots: string[] = [];
+  // Leave nothing in the temp directory.
+  afterAll(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+
   function dirs(): { root: string } {
     const root = mkdtempSync(path.join(tmpdir(), "golive-diff-"));
+    roots.push(root);
     const base = path.join(root, "base");
     const head = path.join(root, "head");
     mkdirSync(base);

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGolive } from "../tooling/cli/golive";
 import { memoryIo } from "../tooling/cli/io";
 import { parsePlan } from "../tooling/diff/plan-diff";
@@ -19,6 +19,9 @@ let scratch: string;
 beforeAll(() => {
   scratch = mkdtempSync(path.join(tmpdir(), "golive-plan-"));
 });
+
+// Leave nothing in the temp directory.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function golive(args: string[], cwd = REPO_ROOT) {
   const io = memoryIo({ cwd, env: { ...process.env, GOLIVE_POLICY_CLOCK: "" } });

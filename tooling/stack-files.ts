@@ -5,7 +5,7 @@
  * placeholders: offline plans show the shape of a deploy, never a real secret.
  */
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "../config/schema";
 import { urlSecretNames } from "../config/schema/alerts";
 import type { RawConfig } from "../config/load";
@@ -55,7 +55,11 @@ function replaceSecure(value: unknown, key: string): { value: unknown; secret: b
 export function parseStackFile(text: string, file: string, stack: string): RawConfig {
   let document: unknown;
   try {
-    document = parseYaml(text);
+    // Problems come back in the error below, never as a warning printed before it.
+    const parsed = parseDocument(text, { logLevel: "silent", prettyErrors: true, uniqueKeys: true });
+    const [firstError] = parsed.errors;
+    if (firstError !== undefined) throw firstError;
+    document = parsed.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (error) {
     throw new StackFileError(file, `is not valid YAML: ${(error as Error).message}`);
   }

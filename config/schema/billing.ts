@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { AreaRuleIssue } from "./cdn";
-import { example, usdAmount } from "./common";
+import { example, usdAmount, usdCents } from "./common";
 
 const thresholdPercent = z
   .number()
@@ -42,7 +42,7 @@ export const billingSchema = z
       .prefault({}),
   })
   .superRefine((billing, ctx) => {
-    if (billing.anomaly.minImpactUsd >= billing.monthlyBudgetUsd) {
+    if (usdCents(billing.anomaly.minImpactUsd) >= usdCents(billing.monthlyBudgetUsd)) {
       ctx.addIssue({
         code: "custom",
         path: ["anomaly", "minImpactUsd"],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseCronSchedule, type CronSchedule } from "../../lib/cron";
+import { checkTimeZone } from "../../lib/cron/schedule";
 import { example, urlPath } from "./common";
 
 /** Lambda's hard limit; the invoker needs a few seconds beyond the job's own timeout. */
@@ -17,11 +18,39 @@ const jobName = example(
   "send-review-requests",
 );
 
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** A path on the app host, or a full https URL (for example a Supabase edge function). */
-const endpoint = z.union([
-  urlPath,
-  z.url({ protocol: /^https$/, error: "must be a path or an https:// URL" }),
-]);
+const endpoint = example(
+  z.string({ error: "must be a path such as /api/cron/run or an https:// URL" }).superRefine((value, ctx) => {
+    if (value.startsWith("/")) {
+      if (!urlPath.safeParse(value).success) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a URL path: '/' then letters, digits and -._~!$&'()*+,;=:@%/",
+        });
+      }
+      return;
+    }
+    if (/^http:\/\//i.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "must use https://, not http://: the job's secret would cross the network in clear text (CRON-02)",
+      });
+    } else if (!isHttpsUrl(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a path such as /api/cron/run or an https:// URL" });
+    }
+  }),
+  "/api/cron/execute/my-job",
+);
 
 const jobSchema = z.strictObject({
   name: jobName,
@@ -65,6 +94,7 @@ export const cronSchema = z
   })
   .superRefine((cron, ctx) => {
     const first = new Map<string, number>();
+    const inheritsBadZone: string[] = [];
     cron.jobs.forEach((job, index) => {
       const previous = first.get(job.name);
       if (previous !== undefined) {
@@ -78,15 +108,26 @@ export const cronSchema = z
       }
       const result = parseCronSchedule(job.schedule, job.timeZone ?? cron.timeZone);
       if (!result.ok) {
-        const field =
-          result.error.subject === "timeZone" ? (job.timeZone ? "timeZone" : undefined) : "schedule";
-        ctx.addIssue({
-          code: "custom",
-          path: field ? ["jobs", index, field] : ["timeZone"],
-          message: result.error.message,
-        });
+        if (result.error.subject === "timeZone" && !job.timeZone) {
+          // The registry's time zone: one problem, naming the jobs that use it (below).
+          inheritsBadZone.push(job.name);
+          return;
+        }
+        const field = result.error.subject === "timeZone" ? "timeZone" : "schedule";
+        ctx.addIssue({ code: "custom", path: ["jobs", index, field], message: result.error.message });
       }
     });
+    const zoneProblem = checkTimeZone(cron.timeZone);
+    if (zoneProblem !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["timeZone"],
+        message:
+          inheritsBadZone.length > 0
+            ? `${zoneProblem.message}; jobs using it: ${inheritsBadZone.join(", ")}`
+            : zoneProblem.message,
+      });
+    }
   });
 
 export type CronConfig = z.infer<typeof cronSchema>;

@@ -2,7 +2,9 @@
  * The whole `golive:` config namespace as one zod schema. Areas live in their own files; this file
  * composes them and holds the rules that span areas or depend on the environment.
  */
+import { Region as AwsRegion } from "@pulumi/aws/types/enums";
 import { z } from "zod";
+import { closest } from "../errors";
 import { alertsSchema, checkAlertsRules } from "./alerts";
 import { appSchema, changeWindowOverrideSchema } from "./app";
 import { billingSchema, checkBillingRules } from "./billing";
@@ -22,6 +24,9 @@ import {
 } from "./secrets";
 
 export const CONFIG_NAMESPACE = "golive";
+
+/** Every region the installed AWS provider knows (its `Region` enum), so the list follows the provider. */
+export const AWS_REGIONS: readonly string[] = Object.values(AwsRegion);
 
 /** Top-level keys, without the `golive:` prefix. */
 export const goliveConfigShape = {
@@ -119,6 +124,13 @@ export function checkConfigRules(
       "must be set: the AWS region this stack deploys to",
       "pulumi config set aws:region us-east-1",
     );
+  } else if (!AWS_REGIONS.includes(provider.awsRegion)) {
+    const guess = closest(provider.awsRegion, AWS_REGIONS);
+    push(
+      "aws:region",
+      `"${provider.awsRegion}" is not an AWS region the AWS provider knows${guess ? ` (did you mean ${guess}?)` : ""}; regions: ${AWS_REGIONS.join(", ")}`,
+      `pulumi config set aws:region ${guess ?? "us-east-1"}`,
+    );
   }
   if (hostname !== domain && !hostname.endsWith(`.${domain}`)) {
     push("golive:app.hostname", `must be ${domain} or a host under it`);
@@ -149,6 +161,23 @@ export function checkConfigRules(
         "prod needs point-in-time recovery (DB-03)",
         "pulumi config set --path 'golive:database.backups.pointInTimeRecovery' pitr_7",
       );
+    }
+    // A wildcard lets any site that matches it receive users' auth redirects (and their tokens).
+    const authUrls: [string, string][] = [
+      ["golive:database.auth.siteUrl", db.auth.siteUrl],
+      ...db.auth.redirectUrls.map((url, i): [string, string] => [
+        `golive:database.auth.redirectUrls[${i}]`,
+        url,
+      ]),
+    ];
+    for (const [key, url] of authUrls) {
+      if (url.includes("*")) {
+        push(
+          key,
+          `${url} holds a wildcard; prod auth redirects go to exact URLs on the app's own host, or any matching site could receive users' tokens`,
+          `pulumi config set --path '${key}' https://${hostname}/auth/callback`,
+        );
+      }
     }
     if (db.seedFiles.length > 0) {
       push(
