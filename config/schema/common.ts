@@ -185,7 +185,9 @@ export const memorySize = example(
     .regex(/^\d{1,40}(kB|MB|GB|TB)$/, "must be a Postgres memory size: a number with kB, MB, GB or TB")
     .refine(
       (value) => {
-        const match = /^(\d+)(kB|MB|GB|TB)$/.exec(value)!;
+        const match = /^(\d+)(kB|MB|GB|TB)$/.exec(value);
+        // The pattern above reports a value that is not a size at all.
+        if (!match) return true;
         const kb = BigInt(match[1]!) * MEMORY_UNIT_KB[match[2] as keyof typeof MEMORY_UNIT_KB];
         return kb >= 1n && kb <= BigInt(POSTGRES_MAX_MEMORY_KB);
       },
