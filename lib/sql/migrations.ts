@@ -36,6 +36,14 @@ export async function readMigrationFiles(dir: string): Promise<SqlFile[]> {
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith(".sql"))
     .map((entry) => entry.name)
     .sort(compareBytes);
+  // An empty folder proves nothing: it is almost always the wrong folder, and it must not pass DB-01.
+  if (names.length === 0) {
+    const others = entries.filter((entry) => entry.isFile()).length;
+    throw new MigrationsDirError(
+      dir,
+      `holds no *.sql migrations${others > 0 ? ` (it has ${others} other files)` : ""}; point golive:database.migrationsDir (or the command) at the folder the migrations are in`,
+    );
+  }
   return Promise.all(
     names.map(async (name) => {
       const filePath = path.join(dir, name);

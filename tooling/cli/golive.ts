@@ -28,12 +28,16 @@ export async function runGolive(argv: readonly string[], io: CommandIo): Promise
       return runPlanCommand(rest, io);
     case "diff":
       return runDiffCommand(rest, io);
-    case "report":
-      return runReportCommand([...rest], {
+    case "report": {
+      const code = await runReportCommand([...rest], {
         stdout: io.stdout,
         stderr: io.stderr,
         readFile: (file: string) => readFile(file, "utf8"),
       });
+      // The report command has no "failed" verdict: its 1 is bad input (an unreadable or malformed
+      // preview, an --out it cannot write), which is 2 for every golive command.
+      return code === EXIT.failed ? EXIT.badInput : code;
+    }
     case "db":
       return runDbCommand(rest, io);
     case undefined:
@@ -64,6 +68,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     isTTY: process.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
+    ownsProcess: true,
   };
   let code: number;
   try {

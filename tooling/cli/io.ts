@@ -6,6 +6,11 @@ export interface CommandIo {
   readonly isTTY: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * The command owns its process (the CLI, not a test): it may end the process to stop a program
+   * stuck in a synchronous loop.
+   */
+  readonly ownsProcess?: boolean;
 }
 
 /** Bad usage: shown with the command's usage, exit code 2. */

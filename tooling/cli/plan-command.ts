@@ -2,7 +2,7 @@
  * `golive plan`: offline plans of a Pulumi program's stacks with the policy verdict, written to
  * `plans/<stack>.json` and `plans/<stack>.md`, or compared with the committed ones (`--check`).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CHANGE_WINDOW, describeWindow, isInsideWindow } from "../../policies/lib/change-window";
@@ -27,12 +27,21 @@ import {
   stackNameOfFile,
   type PulumiProject,
 } from "../plan/project";
-import { PolicyPackError, ProgramError, StackPlanError } from "../plan/errors";
+import {
+  DEFAULT_PROGRAM_TIMEOUT_MS,
+  PolicyPackError,
+  PROGRAM_TIMEOUT_ENV,
+  ProgramError,
+  StackPlanError,
+} from "../plan/errors";
+import { boundedDuration } from "../../config/schema/common";
+import { outputDirProblem, outputFileProblem, writeOutput } from "./paths";
 import type { PlannedStack, StackTarget } from "../plan/run";
+import { resultsOfPlan, sarifOfPlans, type PlannedStackResults } from "../results/plan-results";
 import { EXIT, UsageError, type CommandIo } from "./io";
 
 export const PLAN_USAGE = `Usage: golive plan [--stack NAME|all] [--program DIR] [--config FILE] [--preview] [--out DIR] [--check]
-                   [--policy-pack DIR]
+                   [--policy-pack DIR] [--sarif FILE] [--results FILE]
 
 Runs a Pulumi TypeScript program offline (mock providers, no cloud calls) for each stack, runs the
 policy pack over what it would deploy, and writes plans/<stack>.json and plans/<stack>.md.
@@ -40,13 +49,18 @@ policy pack over what it would deploy, and writes plans/<stack>.json and plans/<
   --stack NAME|all  The stack to plan (default: all, every Pulumi.<stack>.yaml of the project).
   --program DIR     The Pulumi project (the directory with Pulumi.yaml); default: the current directory.
   --config FILE     A stack file to use instead of Pulumi.<stack>.yaml (the stack is --stack or its name).
-  --preview         Run as \`pulumi preview\` (computed values stay unknown) instead of \`pulumi up\`.
+  --preview         Run as \`pulumi preview\` (computed values stay unknown) instead of \`pulumi up\`;
+                    its plans go to <program>/plans/preview unless --out says otherwise, so the
+                    committed plans (of \`pulumi up\`) are never overwritten.
   --out DIR         Where plan files go (default: <program>/plans).
   --check           Write nothing; fail when the files in --out differ from a fresh plan.
   --policy-pack DIR The CrossGuard pack to run (default: golive's policies/).
+  --sarif FILE      Also write the policy findings of every stack as SARIF 2.1.0 (for code scanning).
+  --results FILE    Also write them as golive's JSON results (one entry per stack).
   --help            Show this help.
 
 The policy clock is pinned to ${DEFAULT_POLICY_CLOCK} (set ${POLICY_CLOCK_ENV} to change it).
+Each program may run ${DEFAULT_PROGRAM_TIMEOUT_MS / 60_000} minutes (set ${PROGRAM_TIMEOUT_ENV}, e.g. 10m, to change it).
 Exit codes: 0 plans written (or current) and no mandatory violation; 1 a mandatory violation or a
 stale plan; 2 bad usage or input (unknown stack, missing file, config error); 3 the policy pack failed.
 `;
@@ -58,6 +72,8 @@ interface PlanArgs {
   readonly preview: boolean;
   readonly out?: string;
   readonly policyPack?: string;
+  readonly sarif?: string;
+  readonly results?: string;
   readonly check: boolean;
   readonly help: boolean;
 }
@@ -74,6 +90,8 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
         preview: { type: "boolean", default: false },
         out: { type: "string" },
         "policy-pack": { type: "string" },
+        sarif: { type: "string" },
+        results: { type: "string" },
         check: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -84,7 +102,7 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  for (const key of ["stack", "program", "config", "out", "policy-pack"] as const) {
+  for (const key of ["stack", "program", "config", "out", "policy-pack", "sarif", "results"] as const) {
     if (values[key] === "") throw new UsageError(`--${key} needs a value`);
   }
   return {
@@ -93,6 +111,8 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values["policy-pack"] !== undefined ? { policyPack: values["policy-pack"] } : {}),
+    ...(values.sarif !== undefined ? { sarif: values.sarif } : {}),
+    ...(values.results !== undefined ? { results: values.results } : {}),
     preview: values.preview === true,
     check: values.check === true,
     help: values.help === true,
@@ -135,6 +155,24 @@ function targetsOf(args: PlanArgs, project: PulumiProject, cwd: string): StackTa
     );
   }
   return [{ stack: args.stack, configFile: stackFileOf(project, args.stack) }];
+}
+
+/** A planned stack with the pack's policy metadata, for SARIF rules. */
+function stackResults(stack: PlannedStack): PlannedStackResults {
+  return {
+    plan: stack.plan,
+    policies: stack.policy.info.policies.map((policy) => ({
+      name: policy.name,
+      description: policy.description,
+      enforcementLevel: policy.enforcementLevel,
+      type: policy.type,
+      tags: policy.tags,
+      ...(policy.severity !== undefined ? { severity: policy.severity } : {}),
+      ...(policy.remediationSteps !== undefined ? { remediationSteps: policy.remediationSteps } : {}),
+      ...(policy.url !== undefined ? { url: policy.url } : {}),
+      ...(policy.framework !== undefined ? { framework: policy.framework } : {}),
+    })),
+  };
 }
 
 function describeClock(clock: string): string {
@@ -280,11 +318,44 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
     io.stderr(`golive plan: ${error.message}\n`);
     return EXIT.badInput;
   }
-  const outDir = path.resolve(io.cwd, args.out ?? path.join(project.dir, "plans"));
+  // Preview plans never land on the committed plans of `pulumi up`.
+  const outDir = path.resolve(
+    io.cwd,
+    args.out ?? (args.preview ? path.join(project.dir, "plans", "preview") : path.join(project.dir, "plans")),
+  );
+  const pathProblems = [
+    ...(args.check ? [] : [outputDirProblem(outDir, "--out")]),
+    ...(args.sarif !== undefined ? [outputFileProblem(path.resolve(io.cwd, args.sarif), "--sarif")] : []),
+    ...(args.results !== undefined
+      ? [outputFileProblem(path.resolve(io.cwd, args.results), "--results")]
+      : []),
+  ].filter((problem): problem is string => problem !== undefined);
+  if (pathProblems.length > 0) {
+    io.stderr(pathProblems.map((problem) => `golive plan: ${problem}\n`).join(""));
+    return EXIT.badInput;
+  }
+  let programTimeoutMs = DEFAULT_PROGRAM_TIMEOUT_MS;
+  const timeoutSetting = io.env[PROGRAM_TIMEOUT_ENV]?.trim();
+  if (timeoutSetting) {
+    const parsed = boundedDuration(24 * 3_600_000, "a day at most").safeParse(timeoutSetting);
+    if (!parsed.success) {
+      io.stderr(
+        `golive plan: ${PROGRAM_TIMEOUT_ENV}: ${parsed.error.issues[0]?.message ?? "is not a duration"}\n`,
+      );
+      return EXIT.badInput;
+    }
+    programTimeoutMs = parsed.data;
+  }
+  if (args.preview && args.out === undefined) {
+    io.stdout(
+      `golive plan: --preview writes to ${relativeToCwd(outDir, io.cwd)}, apart from the committed plans\n`,
+    );
+  }
   const pinnedBy = io.env[POLICY_CLOCK_ENV]?.trim() ? POLICY_CLOCK_ENV : "golive plan's default";
   io.stdout(`golive plan: policy clock pinned to ${clock} (${describeClock(clock)}; set by ${pinnedBy})\n`);
 
-  const progress = io.isTTY ? (message: string) => io.stderr(`… ${message}\n`) : undefined;
+  // Progress goes to stderr on a terminal and off it alike: the first plan takes a minute.
+  const progress = (message: string) => io.stderr(`… ${message}\n`);
   let planned: PlannedStack[];
   try {
     // Loaded here, after the input is checked: it loads the Pulumi SDK, which takes seconds.
@@ -296,7 +367,9 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
       clock,
       baseEnv: io.env,
       ...(args.policyPack !== undefined ? { packDir: path.resolve(io.cwd, args.policyPack) } : {}),
-      ...(progress !== undefined ? { onProgress: progress } : {}),
+      onProgress: progress,
+      programTimeoutMs,
+      hardTimeout: io.ownsProcess === true,
     });
   } catch (error) {
     if (!(error instanceof StackPlanError)) throw error;
@@ -308,7 +381,13 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
   for (const stack of planned) {
     const files = planFilesOf(outDir, stack.stack, stack.json, stack.markdown);
     expected.push(...files);
-    if (!args.check) writePlanFiles(files);
+    if (!args.check) {
+      const failed = writeOutput(() => writePlanFiles(files), outDir, "--out");
+      if (failed !== undefined) {
+        io.stderr(`golive plan: ${failed}\n`);
+        return EXIT.badInput;
+      }
+    }
     blocked ||= stack.plan.summary.verdict === "fail";
     io.stdout(`${summarize(stack, files, io.cwd).join("\n")}\n`);
     for (const log of stack.policy.logs.filter(
@@ -316,6 +395,29 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
     )) {
       io.stderr(`  policy pack ${log.severity}: ${log.message}\n`);
     }
+  }
+
+  for (const [option, file, render] of [
+    ["--sarif", args.sarif, () => `${JSON.stringify(sarifOfPlans(planned.map(stackResults)), null, 2)}\n`],
+    [
+      "--results",
+      args.results,
+      () =>
+        `${JSON.stringify(
+          planned.map((stack) => resultsOfPlan(stack.plan)),
+          null,
+          2,
+        )}\n`,
+    ],
+  ] as const) {
+    if (file === undefined) continue;
+    const target = path.resolve(io.cwd, file);
+    const failed = writeOutput(() => writeFileSync(target, render(), "utf8"), target, option);
+    if (failed !== undefined) {
+      io.stderr(`golive plan: ${failed}\n`);
+      return EXIT.badInput;
+    }
+    io.stdout(`golive plan: ${option} ${relativeToCwd(target, io.cwd)} written\n`);
   }
 
   let stale: StaleFile[] = [];

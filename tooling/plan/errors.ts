@@ -38,3 +38,9 @@ export class StackPlanError extends Error {
     this.name = "StackPlanError";
   }
 }
+
+/** How long a program may run before golive stops it, unless `GOLIVE_PROGRAM_TIMEOUT` says otherwise. */
+export const DEFAULT_PROGRAM_TIMEOUT_MS = 300_000;
+
+/** The environment variable that sets the program time limit (a duration: `90s`, `10m`). */
+export const PROGRAM_TIMEOUT_ENV = "GOLIVE_PROGRAM_TIMEOUT";

@@ -8,12 +8,19 @@
  * programs run; the programs themselves run one after another, as they share the SDK's state.
  */
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { CHECKLIST, CHECKLIST_IDS } from "../../policies/lib/checklist";
 import { deferredChecksOf, type RawConfig } from "../../config/load";
 import { recordProgram, type Recording } from "../engine/record";
 import { PLACEHOLDER_MARK, readStackFile, withPlaceholderSecrets } from "../stack-files";
 import { buildPlan } from "./build";
-import { PolicyPackError, ProgramError, StackPlanError } from "./errors";
+import {
+  DEFAULT_PROGRAM_TIMEOUT_MS,
+  PolicyPackError,
+  PROGRAM_TIMEOUT_ENV,
+  ProgramError,
+  StackPlanError,
+} from "./errors";
 import type { ChecklistEntry } from "./coverage";
 import { stableStringify } from "./json";
 import { renderPlanMarkdown } from "./markdown";
@@ -64,6 +71,10 @@ export interface PlanStacksOptions {
   /** The environment the pack inherits. */
   readonly baseEnv?: NodeJS.ProcessEnv;
   readonly onProgress?: (message: string) => void;
+  /** How long each program may run (default DEFAULT_PROGRAM_TIMEOUT_MS). */
+  readonly programTimeoutMs?: number;
+  /** Also stop a program stuck in a synchronous loop, by ending the process (the CLI only). */
+  readonly hardTimeout?: boolean;
 }
 
 export interface PlannedStack {
@@ -107,23 +118,98 @@ function secretKeysOf(config: RawConfig): string[] {
   return [...config.secretKeys].filter((key) => key in config.values).sort();
 }
 
+/** Thrown in place of `process.exit` while a program runs, so it cannot end golive (or choose its exit code). */
+class ProgramExitCall extends Error {
+  constructor(readonly code: string | number | null | undefined) {
+    super(`the program called process.exit(${code ?? ""})`);
+    this.name = "ProgramExitCall";
+  }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/**
+ * A watchdog on its own thread: a program stuck in a synchronous loop never yields to a timer, so
+ * only another thread can stop it. It prints the message and ends the process with SIGALRM, which
+ * bin/golive turns into exit code 2. Only the CLI arms it (a test runner must not be killed).
+ */
+function armWatchdog(ms: number, message: string): () => void {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { workerData } = require("node:worker_threads");
+     const { writeSync } = require("node:fs");
+     if (Atomics.wait(workerData.flag, 0, 0, workerData.ms) === "timed-out") {
+       writeSync(2, workerData.message + "\\n");
+       process.kill(process.pid, "SIGALRM");
+     }`,
+    { eval: true, workerData: { flag, ms: ms + 1000, message } },
+  );
+  worker.unref();
+  return () => {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
+}
+
 async function recordStack(options: PlanStacksOptions, prepared: PreparedStack): Promise<Recording> {
   const { project } = options;
+  const limitMs = options.programTimeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS;
+  const program = displayPath(project.main, project.dir);
+  const tooLong =
+    `${program} did not finish within ${seconds(limitMs)}; a program that waits forever (or loops) never ` +
+    `registers its resources. Fix the program, or allow longer with ${PROGRAM_TIMEOUT_ENV}=10m`;
+  // Restored exactly as found; it is never called here, so its `this` does not matter.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const realExit = process.exit;
+  const exitCode = process.exitCode;
+  let exitCall: ProgramExitCall | undefined;
+  process.exit = (code?: string | number | null): never => {
+    exitCall = new ProgramExitCall(code);
+    throw exitCall;
+  };
+  const disarm = options.hardTimeout
+    ? armWatchdog(limitMs, `golive plan: stack "${prepared.stack}": the program failed: ${tooLong}`)
+    : () => undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await inDirectory(project.dir, () =>
-      recordProgram({
-        program: programOf(project),
-        project: project.name,
-        stack: prepared.stack,
-        config: prepared.config.values,
-        secretKeys: secretKeysOf(prepared.config),
-        preview: options.preview,
-        rootDirectory: project.dir,
+    const recording = await Promise.race([
+      inDirectory(project.dir, () =>
+        recordProgram({
+          program: programOf(project),
+          project: project.name,
+          stack: prepared.stack,
+          config: prepared.config.values,
+          secretKeys: secretKeysOf(prepared.config),
+          preview: options.preview,
+          rootDirectory: project.dir,
+        }),
+      ),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ProgramError(tooLong)), limitMs);
+        timer.unref();
       }),
-    );
+    ]);
+    if (exitCall !== undefined) throw exitCall;
+    if (!recording.resources.some((resource) => resource.type === "pulumi:pulumi:Stack")) {
+      throw new ProgramError(`${program} ended without registering its stack; nothing would be deployed`);
+    }
+    return recording;
   } catch (error) {
-    if (isConfigError(error)) throw error;
+    if (exitCall !== undefined) {
+      throw new ProgramError(
+        `${exitCall.message} before it finished registering its resources; a Pulumi program ends by returning ` +
+          "(or throwing an error), never by exiting the process",
+      );
+    }
+    if (isConfigError(error) || error instanceof ProgramError) throw error;
     throw new ProgramError(messageOf(error), { cause: error });
+  } finally {
+    clearTimeout(timer);
+    disarm();
+    process.exit = realExit;
+    process.exitCode = exitCode;
   }
 }
 
