@@ -71,7 +71,9 @@ describe("every workflow", () => {
       for (const [name, entry] of Object.entries(workflow.jobs)) {
         for (const step of entry.steps) {
           if (step.uses !== undefined)
-            expect(step.uses, `${name}: ${step.uses}`).toMatch(/^[\w.-]+\/[\w.-]+@v\d+(\.\d+){0,2}$/);
+            expect(step.uses, `${name}: ${step.uses}`).toMatch(
+              /^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@v\d+(\.\d+){0,2}$/,
+            );
           if (step.uses?.startsWith("actions/setup-node@"))
             expect(step.with?.["node-version"], name).toBe(20);
         }
@@ -116,14 +118,10 @@ describe("pull-request.yml", () => {
     expect(preview.needs).toBe("checks");
     expect(preview.strategy?.matrix?.stack).toEqual(["staging", "prod"]);
     const guard = preview.env?.CLOUD_CREDENTIALS ?? "";
-    for (const secret of [
-      "PULUMI_ACCESS_TOKEN",
-      "AWS_ROLE_ARN",
-      "CLOUDFLARE_API_TOKEN",
-      "SUPABASE_ACCESS_TOKEN",
-    ]) {
+    for (const secret of ["PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "SUPABASE_ACCESS_TOKEN"]) {
       expect(guard).toContain(`secrets.${secret} != ''`);
     }
+    expect(guard).toContain("secrets[matrix.role-secret] != ''");
     const run = stepRunning(preview.steps, "pulumi preview");
     for (const flag of ["--policy-pack policies", "--json", "--event-log", '--stack "$STACK"'])
       expect(run.run).toContain(flag);
@@ -207,6 +205,57 @@ describe("pull-request.yml", () => {
       const calls = await runScript([{ id: 3, body: `quoting ${REPORT_MARKER}`, user: { type: "User" } }]);
       expect(calls).toEqual([`create on 7: ${REPORT_MARKER}\nnew report`]);
     });
+  });
+});
+
+/** The AWS role secret a job assumes for a stack, with the matrix expression resolved. */
+function roleSecretOf(entry: Job, stack: string): string {
+  const role = String(
+    stepUsing(entry.steps, "aws-actions/configure-aws-credentials").with?.["role-to-assume"],
+  );
+  const include = (entry.strategy?.matrix?.include ?? []) as Record<string, string>[];
+  const fromMatrix = /^\$\{\{ secrets\[matrix\.([\w-]+)\] \}\}$/.exec(role);
+  if (fromMatrix) return include.find((row) => row.stack === stack)?.[fromMatrix[1]!] ?? "";
+  return /^\$\{\{ secrets\.(\w+) \}\}$/.exec(role)?.[1] ?? "";
+}
+
+/** Each stack file pins its own account; the role must be that stack's. */
+describe("per-stack AWS credentials", () => {
+  const accountOf = (stack: string): string =>
+    String(
+      (
+        parse(readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+          config: Record<string, string[]>;
+        }
+      ).config["aws:allowedAccountIds"]![0],
+    );
+
+  it("the stacks pin different accounts, so one role cannot serve both", () => {
+    expect(accountOf("staging")).not.toBe(accountOf("prod"));
+  });
+
+  it("each preview assumes the role of its own stack's account", () => {
+    const preview = job(pullRequest, "preview");
+    expect(roleSecretOf(preview, "staging")).toBe("AWS_STAGING_ROLE_ARN");
+    expect(roleSecretOf(preview, "prod")).toBe("AWS_PROD_ROLE_ARN");
+  });
+
+  it("each deploy job assumes the role of the stack it deploys", () => {
+    for (const stack of ["staging", "prod"]) {
+      const deploy = job(main, stack);
+      expect(stepRunning(deploy.steps, "pulumi up").run).toContain(`--stack ${stack} `);
+      expect(roleSecretOf(deploy, stack)).toBe(`AWS_${stack.toUpperCase()}_ROLE_ARN`);
+    }
+  });
+
+  it("uploads the offline plan's policy findings as SARIF", () => {
+    const checks = job(pullRequest, "checks");
+    expect(checks.permissions?.["security-events"]).toBe("write");
+    expect(stepRunning(checks.steps, ".ci/run").env?.GOLIVE_SARIF).toBe("golive.sarif");
+    expect(stepUsing(checks.steps, "github/codeql-action/upload-sarif").with?.sarif_file).toBe(
+      "golive.sarif",
+    );
+    expect(readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8")).toContain('--sarif "$GOLIVE_SARIF"');
   });
 });
 
