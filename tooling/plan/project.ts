@@ -367,9 +367,61 @@ function isPlainModule(value: unknown): value is Record<string, unknown> {
  * default export) is a function, it is called and its result is the stack outputs; otherwise the
  * module's exports are.
  */
+/**
+ * Pulumi packages the program's package.json asks for at another major version than the one it
+ * runs with (its own node_modules, else golive's): `@pulumi/cloudflare ^5.0.0, running 6.22.1`.
+ */
+export function providerVersionMismatches(project: PulumiProject): string[] {
+  const manifestFile = path.join(project.dir, "package.json");
+  if (!existsSync(manifestFile)) return [];
+  let dependencies: Record<string, unknown> = {};
+  try {
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, unknown>;
+    dependencies = { ...(isRecord(manifest.dependencies) ? manifest.dependencies : {}) };
+  } catch {
+    return [];
+  }
+  const mismatches: string[] = [];
+  for (const [name, range] of Object.entries(dependencies)) {
+    if (!name.startsWith("@pulumi/") || typeof range !== "string") continue;
+    const wanted = /(\d+)/.exec(range)?.[1];
+    let installed: string | undefined;
+    for (const from of [project.dir, GOLIVE_ROOT]) {
+      const dir = installedFrom(name, from);
+      if (dir === undefined) continue;
+      try {
+        installed = (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { version?: string })
+          .version;
+      } catch {
+        installed = undefined;
+      }
+      break;
+    }
+    if (wanted !== undefined && installed !== undefined && installed.split(".")[0] !== wanted) {
+      mismatches.push(`${name} ${range} (running ${installed})`);
+    }
+  }
+  return mismatches;
+}
+
+function withVersionHint(error: unknown, project: PulumiProject): unknown {
+  if (!(error instanceof Error) || error instanceof PlanInputError) return error;
+  const mismatches = providerVersionMismatches(project);
+  if (mismatches.length === 0) return error;
+  error.message +=
+    `\n  The program was written for other major versions of its providers: ${mismatches.join(", ")}; ` +
+    "install the versions it asks for in its own node_modules (npm install in the program's directory).";
+  return error;
+}
+
 export function programOf(project: PulumiProject): () => Promise<unknown> {
   return async () => {
-    const exported = await loadModule(project.main, project.dir);
+    let exported: unknown;
+    try {
+      exported = await loadModule(project.main, project.dir);
+    } catch (error) {
+      throw withVersionHint(error, project);
+    }
     if (typeof exported === "function") return await (exported as () => unknown)();
     if (isPlainModule(exported)) {
       const fallback = exported.default;
