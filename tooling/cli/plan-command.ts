@@ -32,7 +32,7 @@ import type { PlannedStack, StackTarget } from "../plan/run";
 import { EXIT, UsageError, type CommandIo } from "./io";
 
 export const PLAN_USAGE = `Usage: golive plan [--stack NAME|all] [--program DIR] [--config FILE] [--preview] [--out DIR] [--check]
-                   [--policy-pack DIR]
+                   [--policy-pack DIR] [--mocks FILE]
 
 Runs a Pulumi TypeScript program offline (mock providers, no cloud calls) for each stack, runs the
 policy pack over what it would deploy, and writes plans/<stack>.json and plans/<stack>.md.
@@ -44,6 +44,8 @@ policy pack over what it would deploy, and writes plans/<stack>.json and plans/<
   --out DIR         Where plan files go (default: <program>/plans).
   --check           Write nothing; fail when the files in --out differ from a fresh plan.
   --policy-pack DIR The CrossGuard pack to run (default: golive's policies/).
+  --mocks FILE      Answers to pin for data sources and computed outputs (default: the program's
+                    golive.mocks.yaml, if any); see docs/programs.md.
   --help            Show this help.
 
 The policy clock is pinned to ${DEFAULT_POLICY_CLOCK} (set ${POLICY_CLOCK_ENV} to change it).
@@ -58,6 +60,7 @@ interface PlanArgs {
   readonly preview: boolean;
   readonly out?: string;
   readonly policyPack?: string;
+  readonly mocks?: string;
   readonly check: boolean;
   readonly help: boolean;
 }
@@ -74,6 +77,7 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
         preview: { type: "boolean", default: false },
         out: { type: "string" },
         "policy-pack": { type: "string" },
+        mocks: { type: "string" },
         check: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -84,7 +88,7 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  for (const key of ["stack", "program", "config", "out", "policy-pack"] as const) {
+  for (const key of ["stack", "program", "config", "out", "policy-pack", "mocks"] as const) {
     if (values[key] === "") throw new UsageError(`--${key} needs a value`);
   }
   return {
@@ -93,6 +97,7 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values["policy-pack"] !== undefined ? { policyPack: values["policy-pack"] } : {}),
+    ...(values.mocks !== undefined ? { mocks: values.mocks } : {}),
     preview: values.preview === true,
     check: values.check === true,
     help: values.help === true,
@@ -275,6 +280,7 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
       baseEnv: io.env,
       ...(args.policyPack !== undefined ? { packDir: path.resolve(io.cwd, args.policyPack) } : {}),
       ...(progress !== undefined ? { onProgress: progress } : {}),
+      ...(args.mocks !== undefined ? { mocksFile: path.resolve(io.cwd, args.mocks) } : {}),
     });
   } catch (error) {
     if (!(error instanceof StackPlanError)) throw error;

@@ -850,3 +850,54 @@ export function pinnedOutputs(pinned: PinnedAnswers, type: string, name: string)
   if (byType === undefined && byName === undefined) return undefined;
   return { ...(byType ?? {}), ...(byName ?? {}) };
 }
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toWireValue(value: unknown, where: string): WireValue {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (Array.isArray(value)) return value.map((item, index) => toWireValue(item, `${where}[${index}]`));
+  if (isPlainObject(value)) {
+    const object: WireObject = {};
+    for (const [key, item] of Object.entries(value)) object[key] = toWireValue(item, `${where}.${key}`);
+    return object;
+  }
+  throw new Error(`${where} must be a string, number, boolean, list or mapping (got ${typeof value})`);
+}
+
+/**
+ * Reads pinned answers: `invokes:` keyed by function (`aws.ec2.getAmi` or its token), `resources:`
+ * keyed by type (`aws.ec2.Instance` or its token), or `<type>::<name>` for one resource; each value
+ * a mapping of properties. Throws an error naming the file and key when the layout is wrong.
+ */
+export function parsePinnedAnswers(document: unknown, file: string): PinnedAnswers {
+  if (document === null || document === undefined) return { ...NO_PINNED_ANSWERS, file };
+  if (!isPlainObject(document)) throw new Error(`${file} must be a mapping with invokes: and/or resources:`);
+  for (const key of Object.keys(document)) {
+    if (key !== "invokes" && key !== "resources")
+      throw new Error(`${file}: unknown key "${key}"; only invokes: and resources: are read`);
+  }
+  const section = (name: "invokes" | "resources"): Record<string, WireObject> => {
+    const raw = document[name];
+    if (raw === undefined || raw === null) return {};
+    if (!isPlainObject(raw))
+      throw new Error(
+        `${file}: ${name} must be a mapping of ${name === "invokes" ? "functions" : "types"} to properties`,
+      );
+    const answers: Record<string, WireObject> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (!isPlainObject(value))
+        throw new Error(`${file}: ${name}.${key} must be a mapping of properties (for example {id: ...})`);
+      const [type = "", resourceName] = key.split("::");
+      const token = tokenOf(type);
+      answers[resourceName === undefined ? token : `${token}::${resourceName}`] = toWireValue(
+        value,
+        `${file}: ${name}.${key}`,
+      ) as WireObject;
+    }
+    return answers;
+  };
+  return { file, invokes: section("invokes"), resources: section("resources") };
+}

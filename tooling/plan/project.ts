@@ -11,6 +11,7 @@ import { register } from "tsx/cjs/api";
 import { build, type Plugin } from "esbuild";
 import { parse as parseYaml } from "yaml";
 import type { RawConfig } from "../../config/load";
+import { parsePinnedAnswers, type PinnedAnswers } from "../engine/mocks";
 import { PlanInputError } from "./errors";
 
 export { PlanInputError };
@@ -24,6 +25,23 @@ export interface PulumiProject {
   readonly main: string;
   /** Project config defaults (`config: {key: {default: ...}}`), namespaced and encoded as the CLI does. */
   readonly configDefaults: Readonly<Record<string, string>>;
+  /** `golive.mocks.yaml` beside Pulumi.yaml, when there is one: answers pinned for the offline run. */
+  readonly mocksFile?: string;
+}
+
+/** The file of pinned mock answers golive reads beside a program's Pulumi.yaml. */
+export const MOCKS_FILE = "golive.mocks.yaml";
+
+/** Reads a pinned-answers file (golive.mocks.yaml or --mocks FILE); bad layout is a PlanInputError naming it. */
+export function readPinnedAnswers(file: string): PinnedAnswers {
+  if (!existsSync(file))
+    throw new PlanInputError(`${file} does not exist: --mocks takes a YAML file of pinned answers`);
+  try {
+    return parsePinnedAnswers(parseYaml(readFileSync(file, "utf8")), file);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new PlanInputError(message.startsWith(file) ? message : `${file}: ${message}`);
+  }
 }
 
 const NAME_RULE = /^[A-Za-z0-9_.-]+$/;
@@ -121,7 +139,8 @@ export function readProject(dir: string): PulumiProject {
       }
     }
   }
-  return { dir: root, file, name, main, configDefaults };
+  const mocksFile = path.join(root, MOCKS_FILE);
+  return { dir: root, file, name, main, configDefaults, ...(existsSync(mocksFile) ? { mocksFile } : {}) };
 }
 
 /** The stacks with a stack file in the project directory, sorted. */

@@ -19,7 +19,8 @@ import { stableStringify } from "./json";
 import { renderPlanMarkdown } from "./markdown";
 import type { PlanDocument } from "./model";
 import { analyzeWithPack, launchPolicyPack, type PolicyRun, type StartedPolicyPack } from "./policy";
-import { programOf, withProjectDefaults, type PulumiProject } from "./project";
+import type { PinnedAnswers } from "../engine/mocks";
+import { programOf, readPinnedAnswers, withProjectDefaults, type PulumiProject } from "./project";
 
 /** The golive repository (the policy pack lives in its `policies/`). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -62,6 +63,8 @@ export interface PlanStacksOptions {
   /** The environment the pack inherits. */
   readonly baseEnv?: NodeJS.ProcessEnv;
   readonly onProgress?: (message: string) => void;
+  /** A file of pinned mock answers (--mocks); default: the project's golive.mocks.yaml, if any. */
+  readonly mocksFile?: string;
 }
 
 export interface PlannedStack {
@@ -103,8 +106,15 @@ function secretKeysOf(config: RawConfig): string[] {
   return [...config.secretKeys].filter((key) => key in config.values).sort();
 }
 
+function pinnedAnswersOf(options: PlanStacksOptions): { pinned?: PinnedAnswers } {
+  const file = options.mocksFile ?? options.project.mocksFile;
+  return file === undefined ? {} : { pinned: readPinnedAnswers(file) };
+}
+
 async function recordStack(options: PlanStacksOptions, prepared: PreparedStack): Promise<Recording> {
   const { project } = options;
+  // A bad mocks file is bad input, reported as such (not as the program failing).
+  const pinned = pinnedAnswersOf(options);
   try {
     return await inDirectory(project.dir, () =>
       recordProgram({
@@ -115,6 +125,7 @@ async function recordStack(options: PlanStacksOptions, prepared: PreparedStack):
         secretKeys: secretKeysOf(prepared.config),
         preview: options.preview,
         rootDirectory: project.dir,
+        ...pinned,
       }),
     );
   } catch (error) {
