@@ -175,7 +175,7 @@ function summarize(planned: PlannedStack, files: readonly PlanFile[], cwd: strin
   const lines = [
     `${plan.stack}: ${summary.resources} resources (${summary.customResources} custom, ${summary.components} components, ` +
       `${summary.providers} providers); policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory, ` +
-      `${summary.otherFindings} other ` +
+      `${summary.undeterminable ?? 0} undeterminable, ${summary.otherFindings} other ` +
       `→ ${summary.verdict === "fail" ? "BLOCKED" : "pass"} (${where})`,
   ];
   const blocking = plan.policy.violations.filter(
