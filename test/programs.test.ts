@@ -43,7 +43,7 @@ function inputsText(document: PlanDocument): string {
 function inputsOf(document: PlanDocument, type: string, name: string): Record<string, unknown> {
   const found = document.resources.find((resource) => resource.type === type && resource.name === name);
   if (found === undefined) throw new Error(`no ${type} ${name} in the plan`);
-  return found.inputs as Record<string, unknown>;
+  return found.inputs;
 }
 
 describe.each([false, true])("programs golive did not write (preview: %s)", (preview) => {
