@@ -100,7 +100,18 @@ function findInterface(
 }
 
 /** `outputs.ec2.GetAmiBlockDeviceMapping` in `types/output.d.ts`: namespaces walked by name. */
+const namespaceIndex = new Map<string, ts.InterfaceDeclaration | undefined>();
+
 function findInNamespaces(
+  file: ts.SourceFile,
+  names: readonly string[],
+): ts.InterfaceDeclaration | undefined {
+  const key = `${file.fileName}\0${names.join(".")}`;
+  if (!namespaceIndex.has(key)) namespaceIndex.set(key, searchNamespaces(file, names));
+  return namespaceIndex.get(key);
+}
+
+function searchNamespaces(
   file: ts.SourceFile,
   names: readonly string[],
 ): ts.InterfaceDeclaration | undefined {
@@ -142,6 +153,24 @@ function shapeOfMembers(members: ts.NodeArray<ts.TypeElement>, scope: Scope, dep
   return { kind: "object", properties };
 }
 
+/** Interface shapes computed once each: provider types nest deeply and are shared widely. */
+const interfaceShapes = new Map<ts.InterfaceDeclaration, Shape>();
+const inProgress = new Set<ts.InterfaceDeclaration>();
+
+function interfaceShape(declaration: ts.InterfaceDeclaration, scope: Scope, depth: number): Shape {
+  const known = interfaceShapes.get(declaration);
+  if (known !== undefined) return known;
+  if (inProgress.has(declaration)) return { kind: "any" };
+  inProgress.add(declaration);
+  try {
+    const shape = shapeOfMembers(declaration.members, scope, depth);
+    interfaceShapes.set(declaration, shape);
+    return shape;
+  } finally {
+    inProgress.delete(declaration);
+  }
+}
+
 function shapeOfReference(node: ts.TypeReferenceNode, scope: Scope, depth: number): Property {
   const names = entityNames(node.typeName);
   const last = names[names.length - 1];
@@ -170,12 +199,12 @@ function shapeOfReference(node: ts.TypeReferenceNode, scope: Scope, depth: numbe
     if (file !== undefined) {
       declaration = findInNamespaces(file, names.slice(1));
       if (declaration !== undefined)
-        return { shape: shapeOfMembers(declaration.members, { ...scope, file }, depth), optional: false };
+        return { shape: interfaceShape(declaration, { ...scope, file }, depth), optional: false };
     }
   } else if (names.length === 1) {
     declaration = findInterface(scope.file.statements, names[0] ?? "");
     if (declaration !== undefined)
-      return { shape: shapeOfMembers(declaration.members, scope, depth), optional: false };
+      return { shape: interfaceShape(declaration, scope, depth), optional: false };
   }
   return { shape: { kind: "any" }, optional: false };
 }
