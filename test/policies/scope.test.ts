@@ -76,16 +76,12 @@ describe("lib/scope", () => {
 
   it("decides environment for a root environment component and component otherwise", () => {
     const ctx = { config: new Map<string, unknown>(), scopeFromEnv: undefined };
-    expect(decideScope([{ type: T.environment, parent: undefined }], ctx, {}).scope).toBe(
-      "environment",
-    );
+    expect(decideScope([{ type: T.environment, parent: undefined }], ctx, {}).scope).toBe("environment");
     expect(decideScope([{ type: T.bucket, parent: undefined }], ctx, {}).scope).toBe("component");
     const golive = {
       config: new Map<string, unknown>([["golive:app", { name: "shop" }]]),
       scopeFromEnv: undefined,
     };
-    expect(decideScope([{ type: T.bucket, parent: undefined }], golive, {}).scope).toBe(
-      "environment",
-    );
+    expect(decideScope([{ type: T.bucket, parent: undefined }], golive, {}).scope).toBe("environment");
   });
 });
