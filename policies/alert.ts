@@ -144,7 +144,7 @@ const uptimeCheck: PolicySpec = {
       );
     });
     if (checks.length === 0) {
-      check.violation(`no uptime check probes the health endpoint ${path}`);
+      check.absent(`no uptime check probes the health endpoint ${path}`);
       return;
     }
     const uptimeAlarms = alarms(resources).filter((alarm) => {
@@ -226,7 +226,7 @@ const latencyAlarm: PolicySpec = {
         alarm.metrics.some((m) => LATENCY_METRIC.test(m)),
     );
     if (found.length === 0) {
-      check.violation("no alarm watches p95 latency (extendedStatistic p95 on a latency metric)");
+      check.absent("no alarm watches p95 latency (extendedStatistic p95 on a latency metric)");
       return;
     }
     const ok = found.some((alarm) => {
@@ -269,7 +269,7 @@ const errorRateAlarm: PolicySpec = {
         (alarm.expressions.some((e) => e.includes("/")) && alarm.metrics.some((m) => ERROR_METRIC.test(m))),
     );
     if (rates.length === 0) {
-      check.violation(
+      check.absent(
         "no alarm watches the error rate (an error-rate metric, or metric math errors / requests)",
       );
       return;
@@ -313,7 +313,9 @@ const databaseAlarms: PolicySpec = {
           GREATER.includes(alarm.comparison) &&
           (percent(alarm) ?? Infinity) <= wanted.limit,
       );
-      if (!ok) check.violation(`no database ${wanted.label} alarm fires above ${wanted.limit}%`);
+      const message = `no database ${wanted.label} alarm fires above ${wanted.limit}%`;
+      if (found.length === 0) check.absent(message);
+      else if (!ok) check.violation(message);
     }
   },
 };
@@ -411,7 +413,7 @@ const alarmActionsRouted: PolicySpec = {
     });
     for (const severity of Object.keys(ROUTES)) {
       if (!topics.some((topic) => topicSeverity(topic) === severity)) {
-        check.violation(`no ${severity} alert topic exists (severities route to channels)`);
+        check.absent(`no ${severity} alert topic exists (severities route to channels)`);
       }
     }
   },

@@ -895,7 +895,7 @@ const emailAuthentication: PolicySpec = {
       .map((e) => e.name);
     const domains = configured ? [configured] : [...new Set(spfDomains)];
     if (domains.length === 0) {
-      check.violation("no sending domain with an SPF record (TXT v=spf1) is declared");
+      check.absent("no sending domain with an SPF record (TXT v=spf1) is declared");
       return;
     }
     for (const domain of domains) {

@@ -8,6 +8,7 @@ import {
 } from "./lib/change-window";
 import { clockNote } from "./lib/clock";
 import { appConfigSchema, readConfigKey, type AppConfig } from "./lib/config";
+import type { PolicyResource } from "@pulumi/policy";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import {
   ENVIRONMENT_WORDS,
@@ -30,38 +31,36 @@ export function appConfig(check: Check): AppConfig | undefined {
   return read.value;
 }
 
+/** The root golive environment components of a stack (children of the stack, or parentless). */
+function rootEnvironments(resources: readonly PolicyResource[]): PolicyResource[] {
+  return resources.filter(
+    (resource) => resource.type === T.environment && (!resource.parent || resource.parent.type === T.stack),
+  );
+}
+
 const environmentIdentity: PolicySpec = {
   name: "env-01-environment-identity",
   id: "ENV-01",
   description:
-    "The stack name, golive:environment and the root golive:environment:Environment component agree on staging or prod.",
+    "The stack is staging or prod, as its name, golive:environment or the pack config `environment` says; golive's root environment component, when present, agrees.",
   severity: "critical",
   alwaysMandatory: true,
   remediationSteps:
-    "Name the stack `prod` or `staging` (or `<name>-prod` / `<name>-staging`), set `pulumi config set golive:environment <prod|staging>` to match, and create exactly one root `golive:environment:Environment` component named after the environment.",
+    "Name the stack `prod` or `staging` (or `<name>-prod` / `<name>-staging`), or set `pulumi config set golive:environment <prod|staging>`, or set `environment` in this policy's pack config; a golive root `golive:environment:Environment` component must be named after the same environment.",
+  configSchema: {
+    properties: {
+      environment: {
+        type: "string",
+        enum: ["staging", "prod"],
+        description:
+          "The environment of a stack whose name and config do not say it (the pack still applies prod's enforcement levels unless the stack name or golive:environment says staging).",
+      },
+    },
+  },
   resource: {
-    types: [T.stack, T.environment],
+    types: [T.environment],
     validate(resource, check) {
       const resolution = check.ctx.environment;
-      if (resource.type === T.stack) {
-        if (check.ctx.configError)
-          check.violation(`the stack config cannot be read: ${check.ctx.configError}`);
-        if (resolution.invalidConfigValue !== undefined) {
-          check.violation(
-            `golive:environment is "${resolution.invalidConfigValue}"; it must be staging or prod`,
-          );
-        }
-        if (resolution.conflict) {
-          check.violation(
-            `environments disagree: ${resolution.conflict}; the pack enforces prod's rules until they agree`,
-          );
-        } else if (!resolution.name) {
-          check.violation(
-            `cannot tell whether stack "${resolution.stackName ?? "(unknown)"}" is staging or prod; the pack enforces prod's rules`,
-          );
-        }
-        return;
-      }
       const fromComponent =
         resource.name === "prod" || resource.name === "staging" ? resource.name : undefined;
       if (!fromComponent) {
@@ -70,21 +69,45 @@ const environmentIdentity: PolicySpec = {
         );
         return;
       }
-      if (resolution.name && fromComponent !== resolution.name) {
+      const configured = environmentFromName(check.config<{ environment: string }>().environment);
+      const stated = resolution.name ?? configured;
+      if (stated && fromComponent !== stated) {
         check.violation(
-          `the environment component says ${fromComponent} but the stack is ${resolution.name} (stack "${resolution.stackName ?? ""}", golive:environment ${resolution.fromConfig ?? "unset"})`,
+          `the environment component says ${fromComponent} but the stack is ${stated} (stack "${resolution.stackName ?? ""}", golive:environment ${resolution.fromConfig ?? "unset"}${configured ? `, pack config ${configured}` : ""})`,
         );
       }
     },
   },
   stack(resources, check) {
-    const roots = resources.filter(
-      (resource) => resource.type === T.environment && (!resource.parent || resource.parent.type === T.stack),
-    );
-    if (roots.length === 0) {
-      check.violation("the stack has no root golive:environment:Environment component");
-    } else if (roots.length > 1) {
+    const resolution = check.ctx.environment;
+    if (check.ctx.configError) check.violation(`the stack config cannot be read: ${check.ctx.configError}`);
+    if (resolution.invalidConfigValue !== undefined) {
+      check.violation(`golive:environment is "${resolution.invalidConfigValue}"; it must be staging or prod`);
+    }
+    const configuredRaw = check.config<{ environment: string }>().environment;
+    const configured = environmentFromName(configuredRaw);
+    const roots = rootEnvironments(resources);
+    if (roots.length > 1) {
       check.violation(`the stack has ${roots.length} root environment components; it must have one`);
+    }
+    if (resolution.conflict) {
+      check.violation(
+        `environments disagree: ${resolution.conflict}; the pack enforces prod's rules until they agree`,
+      );
+      return;
+    }
+    if (resolution.name && configured && resolution.name !== configured) {
+      check.violation(
+        `the pack config says environment ${configured} but the stack is ${resolution.name} (stack "${resolution.stackName ?? ""}", golive:environment ${resolution.fromConfig ?? "unset"})`,
+      );
+      return;
+    }
+    // The component, when present, is the strongest signal; it is checked against the others above.
+    const fromComponent = roots.length === 1 ? environmentFromName(roots[0]?.name) : undefined;
+    if (!resolution.name && !configured && !fromComponent) {
+      check.violation(
+        `cannot tell whether stack "${resolution.stackName ?? "(unknown)"}" is staging or prod (its name, golive:environment and the pack config \`environment\` say nothing); the pack enforces prod's rules`,
+      );
     }
   },
 };
@@ -111,10 +134,13 @@ function checkAwsProvider(
     return;
   }
   if (!accounts) {
-    check.violation(
-      "golive:app.awsAccounts is not set, so the pack cannot tell this environment's AWS account from the other's",
-      provider.urn,
-    );
+    // A stack golive did not build: pinned to one account is what the item asks of it.
+    if (allowed.length !== 1) {
+      check.violation(
+        `AWS provider "${provider.name}" allows [${allowed.join(", ")}]; pin it to exactly one account (set golive:app.awsAccounts to have the pack check which)`,
+        provider.urn,
+      );
+    }
     return;
   }
   if (accounts.staging === accounts.prod) {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MOCK_AWS_ACCOUNT_ID, awsAccount } from "../tooling/engine/mocks";
+import { MOCK_AWS_ACCOUNT_ID, awsAccount, parsePinnedAnswers } from "../tooling/engine/mocks";
 import { findResource, recordProgram, userResources, type Recording } from "../tooling/engine/record";
 import { UNKNOWN, isSecret, isUnknown, secret } from "../tooling/engine/wire";
 import { smallStack } from "./fixtures/programs/small-stack";
@@ -280,17 +280,69 @@ describe("recordProgram's runtime", () => {
     ).rejects.toThrow("apply broke");
   });
 
-  it("rejects a function call it has no answer for, naming the function", async () => {
+  it("answers any function of an installed provider from its declared result type", async () => {
+    const recording = await recordProgram({
+      program: () => {
+        aws.ec2.getVpcOutput({ default: true });
+      },
+      project: "p",
+      stack: "s",
+      preview: false,
+      config: { "aws:region": "eu-west-1" },
+    });
+    const [vpc] = recording.invokes;
+    expect(vpc?.token).toBe("aws:ec2/getVpc:getVpc");
+    expect(vpc?.result.default).toBe(true);
+    expect(vpc?.result.cidrBlock).toBe("10.0.0.0/16");
+    expect(vpc?.result.region).toBe("eu-west-1");
+    expect(vpc?.result.arn).toMatch(/^arn:aws:ec2:eu-west-1:123456789012:/);
+  });
+
+  it("renders aws.iam.getPolicyDocument as the provider does and lays pinned answers over defaults", async () => {
+    const recording = await recordProgram({
+      program: () => {
+        aws.iam.getPolicyDocumentOutput({
+          statements: [
+            {
+              actions: ["s3:GetObject"],
+              resources: ["arn:aws:s3:::b/*"],
+              principals: [{ type: "*", identifiers: ["*"] }],
+            },
+          ],
+        });
+        aws.ec2.getAmiOutput({ owners: ["amazon"] });
+      },
+      project: "p",
+      stack: "s",
+      preview: false,
+      pinned: parsePinnedAnswers(
+        { invokes: { "aws.ec2.getAmi": { id: "ami-0pinned" } } },
+        "golive.mocks.yaml",
+      ),
+    });
+    const byToken = (token: string) => recording.invokes.find((invoke) => invoke.token === token)?.result;
+    const document = byToken("aws:iam/getPolicyDocument:getPolicyDocument");
+    const ami = byToken("aws:ec2/getAmi:getAmi");
+    expect(typeof document?.json).toBe("string");
+    expect(JSON.parse(document?.json as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Principal: "*" }],
+    });
+    expect(ami?.id).toBe("ami-0pinned");
+    expect(ami?.owners).toEqual(["amazon"]);
+  });
+
+  it("rejects a function of a provider that is not installed, naming it and the mocks file", async () => {
     await expect(
       recordProgram({
-        program: () => {
-          aws.ec2.getVpcOutput({ default: true });
+        program: async () => {
+          await pulumi.runtime.invoke("gcp:compute/getNetwork:getNetwork", { name: "default" });
         },
         project: "p",
         stack: "s",
         preview: false,
       }),
-    ).rejects.toThrow(/no mock answer for the function aws:ec2\/getVpc:getVpc/);
+    ).rejects.toThrow(/no answer for the function gcp:compute\/getNetwork:getNetwork.*golive\.mocks\.yaml/);
   });
 
   it("rejects duplicate URNs as the engine does", async () => {

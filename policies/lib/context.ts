@@ -23,6 +23,7 @@ import {
   type EnvironmentName,
   type EnvironmentResolution,
 } from "./environment";
+import { ENV_SCOPE, parseScope, type PackScope } from "./scope";
 import { ENV_EXEMPTIONS_FILE, loadExemptions, parseExemptions, type ExemptionSet } from "./exemptions";
 
 export interface PackContext {
@@ -40,6 +41,8 @@ export interface PackContext {
   /** The stack file to check instead of `Pulumi.<stack>.yaml` (GOLIVE_STACK_FILE). */
   readonly stackFile: string | undefined;
   readonly dryRun: boolean;
+  /** The scope `GOLIVE_SCOPE` sets for every policy (pack and stack config come first; lib/scope). */
+  readonly scopeFromEnv: PackScope | undefined;
 }
 
 export interface PackOptions {
@@ -92,5 +95,6 @@ export function createContext(
     projectDir: findProjectDir(packDir, env),
     stackFile: env[ENV_STACK_FILE] ? path.resolve(env[ENV_STACK_FILE]) : undefined,
     dryRun: env[ENV_DRY_RUN] === "true",
+    scopeFromEnv: parseScope(env[ENV_SCOPE]),
   };
 }

@@ -36,6 +36,7 @@ import { clockNote } from "./clock";
 import type { PackContext } from "./context";
 import { levelFor, type EnvironmentName } from "./environment";
 import { decideExemption, describeExemption } from "./exemptions";
+import { decideScope, ENVIRONMENT_SCOPE, withScopeSchema, type ScopeDecision } from "./scope";
 import { T } from "./types";
 import { UNKNOWN, UnknownValueError, unknownPath, type Unknown } from "./unknowns";
 
@@ -60,6 +61,11 @@ export interface Check {
   readonly env: EnvironmentName;
   /** Report a violation at the policy's level, unless a valid exemption waives it. */
   violation(message: string, urn?: string): void;
+  /**
+   * Something the whole environment must have is missing from this stack (a budget, an uptime
+   * check): a violation in `environment` scope, a notice in `component` scope (see lib/scope).
+   */
+  absent(message: string, urn?: string): void;
   /** Advisory: the check needs a value that is only known after apply. */
   undeterminable(what: string, urn?: string): void;
   /** Advisory information that is not a failure (an applied override, an unused exemption). */
@@ -125,6 +131,7 @@ function makeCheck(
   defaultUrn: string | undefined,
   getConfig: () => object,
   notApplicable: (reason: string) => never,
+  scope: ScopeDecision = ENVIRONMENT_SCOPE,
 ): Check {
   const prefix = `[${spec.id}]`;
   const check: Check = {
@@ -166,6 +173,13 @@ function makeCheck(
           );
           return;
       }
+    },
+    absent(message, urn = defaultUrn) {
+      if (scope.scope === "environment") {
+        check.violation(message, urn);
+        return;
+      }
+      check.notice(`${message} (not required here: ${scope.reason})`, urn);
     },
     undeterminable(what, urn = defaultUrn) {
       reportObject(report, {
@@ -247,7 +261,7 @@ export function buildPolicy(spec: PolicySpec, ctx: PackContext): GolivePolicy {
     ],
     remediationSteps: spec.remediationSteps,
     url: checklistUrl(spec.id),
-    ...(spec.configSchema ? { configSchema: spec.configSchema } : {}),
+    configSchema: withScopeSchema(spec.configSchema),
   };
   const prodOnlyInStaging = item.prodOnly && ctx.enforced === "staging";
   const policy: Partial<ResourceValidationPolicy & StackValidationPolicy> & typeof base = { ...base };
@@ -299,6 +313,7 @@ export function buildPolicy(spec: PolicySpec, ctx: PackContext): GolivePolicy {
         stackUrn,
         () => args.getConfig<object>(),
         (reason) => args.notApplicable(reason),
+        decideScope(args.resources, ctx, args.getConfig<object>()),
       );
       try {
         await stackPart(args.resources, check);

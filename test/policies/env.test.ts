@@ -33,7 +33,7 @@ describe("env-01-environment-identity", () => {
 
   it("fails, mandatory even in staging, when the stack name and golive:environment disagree", async () => {
     const policies = only(pack("staging", { stack: "shop-prod" }), name);
-    const found = violations(await analyzeResource(policies, stackResource("staging")), name);
+    const found = violations(await analyzeStack(policies, [stackResource("staging")]), name);
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain(
       'the stack name "shop-prod" says prod but golive:environment says staging',
@@ -53,15 +53,23 @@ describe("env-01-environment-identity", () => {
 
   it("fails when nothing says which environment the stack is", async () => {
     const policies = only(pack("prod", { stack: "dev", withoutDefaults: true }), name);
-    const found = violations(await analyzeResource(policies, res(T.stack, "golive-dev")), name);
+    const found = violations(await analyzeStack(policies, [res(T.stack, "golive-dev")]), name);
     expect(found[0]!.message).toContain('cannot tell whether stack "dev" is staging or prod');
   });
 
-  it("fails when the stack has no root environment component, or two", async () => {
+  it("takes the environment from the pack config when the stack's name and config say nothing", async () => {
+    const policies = only(pack("prod", { stack: "payments-eu", withoutDefaults: true }), name);
+    const config = { [name]: { environment: "prod" } };
+    const result = await analyzeStack(policies, [res(T.stack, "payments-eu")], { config });
+    expect(violations(result, name)).toEqual([]);
+    const clash = only(pack("staging", { stack: "payments-staging", withoutDefaults: true }), name);
+    const found = violations(await analyzeStack(clash, [res(T.stack, "x")], { config }), name);
+    expect(found[0]!.message).toContain("the pack config says environment prod but the stack is staging");
+  });
+
+  it("passes a stack golive did not build (no root environment component) and fails two roots", async () => {
     const policies = only(pack("prod"), name);
-    expect(violations(await analyzeStack(policies, [stackResource()]), name)[0]!.message).toContain(
-      "no root golive:environment:Environment component",
-    );
+    expect(violations(await analyzeStack(policies, [stackResource()]), name)).toEqual([]);
     const two = [
       res(T.environment, "prod"),
       res(T.environment, "prod", {}, { urn: urnOf(T.environment, "prod2") }),
@@ -69,6 +77,12 @@ describe("env-01-environment-identity", () => {
     expect(violations(await analyzeStack(policies, two), name)[0]!.message).toContain(
       "2 root environment components",
     );
+  });
+
+  it("takes the component as the environment when nothing else says", async () => {
+    const policies = only(pack("prod", { stack: "dev", withoutDefaults: true }), name);
+    const component = res(T.environment, "staging", {}, { parent: urnOf(T.stack, "dev") });
+    expect(violations(await analyzeStack(policies, [res(T.stack, "dev"), component]), name)).toEqual([]);
   });
 });
 
@@ -123,10 +137,12 @@ describe("env-01-aws-account-pinned", () => {
     expect(violations(await analyzeStack(only(pack("prod"), name), [good]), name)).toEqual([]);
   });
 
-  it("fails when golive:app.awsAccounts is missing", async () => {
+  it("without golive:app.awsAccounts, passes one pinned account and fails several", async () => {
     const policies = only(pack("prod", { config: { app: { name: "x" } } }), name);
-    const found = violations(await analyzeResource(policies, provider("prod", [ACCOUNTS.prod])), name);
-    expect(found.map((d) => d.message).join("\n")).toContain("golive:app.awsAccounts is not set");
+    const one = await analyzeResource(policies, provider("prod", [ACCOUNTS.prod]));
+    expect(violations(one, name)).toEqual([]);
+    const two = await analyzeResource(policies, provider("prod", [ACCOUNTS.prod, ACCOUNTS.staging]));
+    expect(violations(two, name)[0]!.message).toContain("pin it to exactly one account");
   });
 });
 

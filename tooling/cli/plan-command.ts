@@ -41,7 +41,7 @@ import { resultsOfPlan, sarifOfPlans, type PlannedStackResults } from "../result
 import { EXIT, UsageError, type CommandIo } from "./io";
 
 export const PLAN_USAGE = `Usage: golive plan [--stack NAME|all] [--program DIR] [--config FILE] [--preview] [--out DIR] [--check]
-                   [--policy-pack DIR] [--sarif FILE] [--results FILE]
+                   [--policy-pack DIR] [--sarif FILE] [--results FILE] [--mocks FILE]
 
 Runs a Pulumi TypeScript program offline (mock providers, no cloud calls) for each stack, runs the
 policy pack over what it would deploy, and writes plans/<stack>.json and plans/<stack>.md.
@@ -57,6 +57,8 @@ policy pack over what it would deploy, and writes plans/<stack>.json and plans/<
   --policy-pack DIR The CrossGuard pack to run (default: golive's policies/).
   --sarif FILE      Also write the policy findings of every stack as SARIF 2.1.0 (for code scanning).
   --results FILE    Also write them as golive's JSON results (one entry per stack).
+  --mocks FILE      Answers to pin for data sources and computed outputs (default: the program's
+                    golive.mocks.yaml, if any); see docs/programs.md.
   --help            Show this help.
 
 The policy clock is pinned to ${DEFAULT_POLICY_CLOCK} (set ${POLICY_CLOCK_ENV} to change it).
@@ -74,6 +76,7 @@ interface PlanArgs {
   readonly policyPack?: string;
   readonly sarif?: string;
   readonly results?: string;
+  readonly mocks?: string;
   readonly check: boolean;
   readonly help: boolean;
 }
@@ -92,6 +95,7 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
         "policy-pack": { type: "string" },
         sarif: { type: "string" },
         results: { type: "string" },
+        mocks: { type: "string" },
         check: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -102,7 +106,16 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  for (const key of ["stack", "program", "config", "out", "policy-pack", "sarif", "results"] as const) {
+  for (const key of [
+    "stack",
+    "program",
+    "config",
+    "out",
+    "policy-pack",
+    "sarif",
+    "results",
+    "mocks",
+  ] as const) {
     if (values[key] === "") throw new UsageError(`--${key} needs a value`);
   }
   return {
@@ -113,6 +126,7 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     ...(values["policy-pack"] !== undefined ? { policyPack: values["policy-pack"] } : {}),
     ...(values.sarif !== undefined ? { sarif: values.sarif } : {}),
     ...(values.results !== undefined ? { results: values.results } : {}),
+    ...(values.mocks !== undefined ? { mocks: values.mocks } : {}),
     preview: values.preview === true,
     check: values.check === true,
     help: values.help === true,
@@ -219,7 +233,7 @@ function summarize(planned: PlannedStack, files: readonly PlanFile[], cwd: strin
   const where = files.map((file) => relativeToCwd(file.file, cwd)).join(", ");
   const lines = [
     `${plan.stack}: ${resourceCounts(summary)}; policies: ${summary.mandatoryViolations} mandatory, ${summary.advisoryViolations} advisory, ` +
-      `${summary.otherFindings} other ` +
+      `${summary.undeterminable ?? 0} undeterminable, ${summary.otherFindings} other ` +
       `→ ${summary.verdict === "fail" ? "BLOCKED" : "pass"} (${where})`,
   ];
   const shortUrn = (urn: string | undefined): string =>
@@ -370,6 +384,8 @@ export async function runPlanCommand(argv: readonly string[], io: CommandIo): Pr
       onProgress: progress,
       programTimeoutMs,
       hardTimeout: io.ownsProcess === true,
+      ...(progress !== undefined ? { onProgress: progress } : {}),
+      ...(args.mocks !== undefined ? { mocksFile: path.resolve(io.cwd, args.mocks) } : {}),
     });
   } catch (error) {
     if (!(error instanceof StackPlanError)) throw error;

@@ -19,6 +19,7 @@ import {
   type WireObject,
   type WireValue,
 } from "./wire";
+import { functionResultShape, resourceOutputShape, type Shape } from "./provider-types";
 import { isProviderType, packageOfToken } from "./urn";
 
 /** The AWS account id the default mocks answer with when the stack pins no `aws:allowedAccountIds`. */
@@ -38,6 +39,8 @@ export interface MockResourceContext {
   readonly config: Readonly<Record<string, string>>;
   /** Inputs of the resource's provider (explicit or default), in wire form. */
   readonly providerInputs?: WireObject;
+  /** Outputs the user pinned (golive.mocks.yaml). */
+  readonly pinned?: PinnedAnswers;
 }
 
 export interface MockResourceState {
@@ -56,6 +59,8 @@ export interface MockCallContext {
   readonly config: Readonly<Record<string, string>>;
   /** Resources registered so far, to answer lookups consistently (for example a project's region). */
   readonly findResource: (predicate: (resource: MockResourceView) => boolean) => MockResourceView | undefined;
+  /** Answers the user pinned (golive.mocks.yaml), laid over the defaults. */
+  readonly pinned?: PinnedAnswers;
 }
 
 export interface MockResourceView {
@@ -143,6 +148,14 @@ const AUTONAMED: Readonly<Record<string, string>> = {
   "aws:s3/bucketV2:BucketV2": "bucket",
   "aws:kms/alias:Alias": "name",
 };
+
+/** The ARN service of a type or function token (`aws:cloudwatch/logGroup:LogGroup` → `logs`). */
+function arnService(token: string): string {
+  const [, moduleAndMember = "", member = ""] = token.split(":");
+  const module = moduleAndMember.split("/")[0] ?? "";
+  const upper = member.charAt(0).toUpperCase() + member.slice(1);
+  return AWS_ARN_SERVICE[`${module}/${upper}`] ?? (module === "index" ? "aws" : module);
+}
 
 function awsArn(type: string, physicalName: string, region: string, account: string, id: string): string {
   const [, moduleAndResource = "", resource = ""] = type.split(":");
@@ -343,6 +356,15 @@ export function defaultResourceState(ctx: MockResourceContext): MockResourceStat
     default:
       computed = {};
   }
+  const region =
+    stringInput(ctx.inputs, "region") ??
+    (ctx.providerInputs !== undefined ? stringInput(ctx.providerInputs, "region") : undefined) ??
+    awsRegion(ctx.config);
+  computed = {
+    ...typedComputedOutputs(ctx, region, awsAccount(ctx.config, ctx.providerInputs)),
+    ...computed,
+    ...(ctx.pinned !== undefined ? (pinnedOutputs(ctx.pinned, ctx.type, ctx.name) ?? {}) : {}),
+  };
   for (const [key, value] of Object.entries(computed)) {
     if (key in state) continue;
     if (!ctx.preview) {
@@ -458,7 +480,424 @@ export function defaultCallResult(ctx: MockCallContext): WireObject | undefined 
         },
       };
     }
+    case "aws:iam/getPolicyDocument:getPolicyDocument":
+      return renderPolicyDocument(ctx.args);
     default:
+      return typedCallResult(ctx);
+  }
+}
+
+/**
+ * The answer to a function call: the default (computed, or derived from the provider's declared
+ * result type) with the user's pinned values laid over it; `undefined` when the provider's SDK is
+ * not installed and nothing is pinned.
+ */
+export function callResult(ctx: MockCallContext): WireObject | undefined {
+  const pinned = ctx.pinned !== undefined ? pinnedCallResult(ctx.pinned, ctx.token) : undefined;
+  const answer = defaultCallResult(ctx);
+  if (pinned === undefined) return answer;
+  return { ...(answer ?? {}), ...pinned };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Any provider: answers and computed outputs of the declared types.
+
+/** What a stand-in value is derived from: where it lives and a seed that makes it unique and stable. */
+interface StandInSeed {
+  readonly pkg: string;
+  readonly region: string;
+  readonly account: string;
+  /** The URN (resources) or token and arguments (invokes). */
+  readonly seed: string;
+  /** The resource's name, or the function's. */
+  readonly label: string;
+  /** The ARN service (`ec2`, `logs`...). */
+  readonly service: string;
+}
+
+const MOCK_TIMESTAMP = "2025-01-01T00:00:00Z";
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "resource"
+  );
+}
+
+function octet(seed: string, key: string, index: number): number {
+  return (Number.parseInt(hash(`${seed}:${key}:${index}`, 2), 16) % 250) + 2;
+}
+
+/** A string that looks like what a provider returns for a property of this name. */
+function standInString(key: string, at: StandInSeed, index: number): string {
+  const lower = key.toLowerCase();
+  const unique = hash(`${at.seed}:${key}:${index}`, 8);
+  const host =
+    at.pkg === "aws"
+      ? `${slug(at.label)}-${unique}.${at.region}.amazonaws.com`
+      : `${slug(at.label)}-${unique}.example.com`;
+  if (lower === "arn" || lower.endsWith("arn")) {
+    if (at.pkg !== "aws") return `${slug(at.label)}-${unique}`;
+    const region = AWS_GLOBAL_SERVICES.has(at.service) ? "" : at.region;
+    return `arn:aws:${at.service}:${region}:${at.account}:${slug(at.label)}-${unique}`;
+  }
+  if (lower === "region") return at.region;
+  if (lower === "availabilityzone") return `${at.region}a`;
+  if (lower === "accountid" || lower === "ownerid" || lower === "owneraccountid")
+    return at.pkg === "aws" ? at.account : hash(`account:${at.seed}`, 32);
+  if (lower.includes("ipv6") && lower.includes("cidr")) return "2001:db8::/56";
+  if (lower.includes("cidr")) return "10.0.0.0/16";
+  if (lower.includes("ipv6")) return `2001:db8::${octet(at.seed, key, index).toString(16)}`;
+  if (lower.includes("publicip") || lower === "ip" || lower.endsWith("ipaddress") || lower === "address")
+    return `203.0.113.${octet(at.seed, key, index)}`;
+  if (lower.includes("privateip") || lower.endsWith("ip"))
+    return `10.0.${octet(at.seed, key, index)}.${octet(at.seed, key, index + 1)}`;
+  if (lower.endsWith("url") || lower.endsWith("uri")) return `https://${host}/`;
+  if (
+    lower.includes("dns") ||
+    lower.includes("domain") ||
+    lower.includes("hostname") ||
+    lower.includes("endpoint") ||
+    lower === "host" ||
+    lower === "fqdn"
+  )
+    return host;
+  if (lower.endsWith("json") || lower === "policy") return "{}";
+  if (lower.endsWith("date") || lower.endsWith("time") || lower.endsWith("at") || lower.endsWith("timestamp"))
+    return MOCK_TIMESTAMP;
+  if (lower === "id" || lower.endsWith("id")) return `${slug(key.replace(/Id$/, "") || at.label)}-${unique}`;
+  if (lower === "name" || lower.endsWith("name")) return `${slug(at.label)}-${unique}`;
+  return `${slug(key)}-${unique}`;
+}
+
+function standIn(
+  shape: Shape,
+  key: string,
+  at: StandInSeed,
+  index: number,
+  depth: number,
+): WireValue | undefined {
+  switch (shape.kind) {
+    case "string":
+      return standInString(key, at, index);
+    case "number":
+      return key.toLowerCase().includes("port") ? 443 : 1;
+    case "boolean":
+      return false;
+    case "literal":
+      return shape.value;
+    case "map":
+      return {};
+    case "array": {
+      if (depth > 6) return [];
+      // Two scalars (programs index [0] and [1], as with availability zones), one object.
+      const count = shape.element.kind === "object" ? 1 : 2;
+      const items: WireValue[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const item = standIn(shape.element, key.replace(/s$/, ""), at, index * 10 + i, depth + 1);
+        if (item !== undefined) items.push(item);
+      }
+      return items;
+    }
+    case "object": {
+      if (depth > 6) return {};
+      const value: WireObject = {};
+      for (const [name, property] of Object.entries(shape.properties)) {
+        if (property.optional) continue;
+        const item = standIn(property.shape, name, at, index, depth + 1);
+        if (item !== undefined) value[name] = item;
+      }
+      return value;
+    }
+    case "any":
       return undefined;
   }
+}
+
+function containsUnknownWire(value: WireValue | undefined): boolean {
+  if (value === UNKNOWN_SENTINEL) return true;
+  if (Array.isArray(value)) return value.some((item) => containsUnknownWire(item));
+  if (typeof value === "object" && value !== null)
+    return Object.values(value).some((item) => containsUnknownWire(item));
+  return false;
+}
+
+/**
+ * An answer for any function of an installed provider, from its declared result type: arguments
+ * echoed where the result has a property of the same name (as providers do), every other required
+ * property a plausible value. In a preview, arguments that are not known yet make the rest unknown.
+ */
+export function typedCallResult(ctx: MockCallContext, programDir?: string): WireObject | undefined {
+  const shape = functionResultShape(ctx.token, programDir);
+  if (shape === undefined || shape.kind !== "object") return undefined;
+  const pkg = packageOfToken(ctx.token);
+  const at: StandInSeed = {
+    pkg,
+    region: awsRegion(ctx.config),
+    account: awsAccount(ctx.config),
+    seed: `${ctx.token}:${JSON.stringify(ctx.args)}`,
+    label: ctx.token.split(":").pop() ?? "result",
+    service: arnService(ctx.token),
+  };
+  const unknownArgs = ctx.preview && containsUnknownWire(ctx.args);
+  const result: WireObject = {};
+  for (const [key, property] of Object.entries(shape.properties)) {
+    const echoed = ctx.args[key];
+    if (echoed !== undefined) {
+      result[key] = echoed;
+      continue;
+    }
+    if (property.optional) continue;
+    if (unknownArgs) {
+      result[key] = UNKNOWN_SENTINEL;
+      continue;
+    }
+    const value = standIn(property.shape, key, at, 0, 0);
+    if (value !== undefined) result[key] = value;
+  }
+  if (result.id === undefined && !unknownArgs) result.id = standInString("id", at, 0);
+  return result;
+}
+
+/**
+ * Computed outputs of any resource of an installed provider: each declared output that is not an
+ * input and that the provider always sets (its type has no `undefined`) gets a stand-in, for
+ * strings, numbers and lists of strings: names, ids, ARNs, endpoints, addresses. Flags and nested
+ * settings are left out: a provider's default for those is policy-relevant and not ours to invent.
+ */
+export function typedComputedOutputs(
+  ctx: MockResourceContext,
+  region: string,
+  account: string,
+  programDir?: string,
+): WireObject {
+  const shape = resourceOutputShape(ctx.type, programDir);
+  if (shape === undefined || shape.kind !== "object") return {};
+  const at: StandInSeed = {
+    pkg: packageOfToken(ctx.type),
+    region,
+    account,
+    seed: ctx.urn,
+    label: ctx.name,
+    service: arnService(ctx.type),
+  };
+  const computed: WireObject = {};
+  for (const [key, property] of Object.entries(shape.properties)) {
+    if (property.optional || key in ctx.inputs || key === "id" || key === "urn") continue;
+    const kind = property.shape.kind;
+    const stringList = kind === "array" && property.shape.element.kind === "string";
+    if (kind !== "string" && kind !== "number" && !stringList) continue;
+    const value = standIn(property.shape, key, at, 0, 0);
+    if (value !== undefined) computed[key] = value;
+  }
+  return computed;
+}
+
+// ------------------------------------------------------------------------------------------------
+// aws.iam.getPolicyDocument, rendered as the provider renders it.
+
+type PolicyValue = string | string[];
+
+function stringList(value: WireValue | undefined): string[] {
+  if (value === undefined || value === null) return [];
+  const plain = revealSecrets(fromWire(value));
+  if (!Array.isArray(plain)) return typeof plain === "string" ? [plain] : [];
+  return plain.filter((item): item is string => typeof item === "string");
+}
+
+function oneOrMany(values: readonly string[]): PolicyValue {
+  const unique = [...new Set(values)];
+  return unique.length === 1 ? (unique[0] ?? "") : unique;
+}
+
+function objectList(value: WireValue | undefined): WireObject[] {
+  const plain = value === undefined ? [] : value;
+  return Array.isArray(plain)
+    ? plain.filter(
+        (item): item is WireObject => typeof item === "object" && item !== null && !Array.isArray(item),
+      )
+    : [];
+}
+
+function principalBlock(principals: readonly WireObject[]): Record<string, PolicyValue> | "*" | undefined {
+  if (principals.length === 0) return undefined;
+  const byType = new Map<string, string[]>();
+  for (const principal of principals) {
+    const type = argString(principal, "type") ?? "AWS";
+    byType.set(type, [...(byType.get(type) ?? []), ...stringList(principal.identifiers)]);
+  }
+  const everyone = byType.get("*");
+  if (byType.size === 1 && everyone !== undefined) return "*";
+  const block: Record<string, PolicyValue> = {};
+  for (const [type, identifiers] of byType) block[type] = oneOrMany(identifiers);
+  return block;
+}
+
+function renderStatement(statement: WireObject): Record<string, unknown> {
+  const rendered: Record<string, unknown> = {};
+  const sid = argString(statement, "sid");
+  if (sid) rendered.Sid = sid;
+  rendered.Effect = argString(statement, "effect") ?? "Allow";
+  const lists: [string, string][] = [
+    ["actions", "Action"],
+    ["notActions", "NotAction"],
+    ["resources", "Resource"],
+    ["notResources", "NotResource"],
+  ];
+  for (const [key, field] of lists) {
+    const values = stringList(statement[key]);
+    if (values.length > 0) rendered[field] = oneOrMany(values);
+  }
+  const principal = principalBlock(objectList(statement.principals));
+  if (principal !== undefined) rendered.Principal = principal;
+  const notPrincipal = principalBlock(objectList(statement.notPrincipals));
+  if (notPrincipal !== undefined) rendered.NotPrincipal = notPrincipal;
+  const conditions = objectList(statement.conditions);
+  if (conditions.length > 0) {
+    const block: Record<string, Record<string, PolicyValue>> = {};
+    for (const condition of conditions) {
+      const test = argString(condition, "test") ?? "StringEquals";
+      const variable = argString(condition, "variable") ?? "";
+      block[test] = { ...(block[test] ?? {}), [variable]: oneOrMany(stringList(condition.values)) };
+    }
+    rendered.Condition = block;
+  }
+  return rendered;
+}
+
+function statementsOf(json: string | undefined): Record<string, unknown>[] {
+  if (json === undefined || json === "") return [];
+  try {
+    const document = JSON.parse(json) as { Statement?: unknown };
+    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    return statements.filter(
+      (statement): statement is Record<string, unknown> =>
+        typeof statement === "object" && statement !== null,
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The JSON policy `aws.iam.getPolicyDocument` renders: source documents first, then the
+ * statements (a statement replaces a source statement with the same Sid), then override documents
+ * (replacing by Sid); single values as strings, as the provider writes them.
+ */
+export function renderPolicyDocument(args: WireObject): WireObject {
+  let statements: Record<string, unknown>[] = [];
+  const merge = (incoming: readonly Record<string, unknown>[]): void => {
+    for (const statement of incoming) {
+      const sid = statement.Sid;
+      const at =
+        typeof sid === "string" && sid !== "" ? statements.findIndex((existing) => existing.Sid === sid) : -1;
+      if (at >= 0) statements[at] = statement;
+      else statements.push(statement);
+    }
+  };
+  merge(statementsOf(argString(args, "sourceJson")));
+  for (const source of stringList(args.sourcePolicyDocuments)) merge(statementsOf(source));
+  merge(objectList(args.statements).map((statement) => renderStatement(statement)));
+  merge(statementsOf(argString(args, "overrideJson")));
+  for (const override of stringList(args.overridePolicyDocuments)) merge(statementsOf(override));
+  statements = statements.length > 0 ? statements : [];
+  const policyId = argString(args, "policyId");
+  const document = {
+    Version: argString(args, "version") ?? "2012-10-17",
+    ...(policyId ? { Id: policyId } : {}),
+    Statement: statements,
+  };
+  const json = JSON.stringify(document, null, 2);
+  return { ...args, id: hash(json, 10), json, minifiedJson: JSON.stringify(document) };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Answers pinned by the user (golive.mocks.yaml / --mocks FILE).
+
+/** Values a user pins for functions (by token) and resource outputs (by type, or `type::name`). */
+export interface PinnedAnswers {
+  readonly file?: string;
+  readonly invokes: Readonly<Record<string, WireObject>>;
+  readonly resources: Readonly<Record<string, WireObject>>;
+}
+
+export const NO_PINNED_ANSWERS: PinnedAnswers = { invokes: {}, resources: {} };
+
+/** `aws.ec2.getAmi` → `aws:ec2/getAmi:getAmi`; `aws.getRegion` → `aws:index/getRegion:getRegion`; tokens pass through. */
+export function tokenOf(name: string): string {
+  if (name.includes(":")) return name;
+  const parts = name.split(".");
+  const pkg = parts[0] ?? "";
+  const member = parts[parts.length - 1] ?? "";
+  const module = parts.length > 2 ? parts.slice(1, -1).join("/") : "index";
+  const resource = /^[A-Z]/.test(member);
+  const file = resource ? member.charAt(0).toLowerCase() + member.slice(1) : member;
+  return `${pkg}:${module}/${file}:${member}`;
+}
+
+/** The pinned answer for a call, laid over the default one. */
+export function pinnedCallResult(pinned: PinnedAnswers, token: string): WireObject | undefined {
+  return pinned.invokes[token];
+}
+
+/** The pinned outputs of a resource: those for its type, then those for it by name. */
+export function pinnedOutputs(pinned: PinnedAnswers, type: string, name: string): WireObject | undefined {
+  const byType = pinned.resources[type];
+  const byName = pinned.resources[`${type}::${name}`];
+  if (byType === undefined && byName === undefined) return undefined;
+  return { ...(byType ?? {}), ...(byName ?? {}) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toWireValue(value: unknown, where: string): WireValue {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (Array.isArray(value)) return value.map((item, index) => toWireValue(item, `${where}[${index}]`));
+  if (isPlainObject(value)) {
+    const object: WireObject = {};
+    for (const [key, item] of Object.entries(value)) object[key] = toWireValue(item, `${where}.${key}`);
+    return object;
+  }
+  throw new Error(`${where} must be a string, number, boolean, list or mapping (got ${typeof value})`);
+}
+
+/**
+ * Reads pinned answers: `invokes:` keyed by function (`aws.ec2.getAmi` or its token), `resources:`
+ * keyed by type (`aws.ec2.Instance` or its token), or `<type>::<name>` for one resource; each value
+ * a mapping of properties. Throws an error naming the file and key when the layout is wrong.
+ */
+export function parsePinnedAnswers(document: unknown, file: string): PinnedAnswers {
+  if (document === null || document === undefined) return { ...NO_PINNED_ANSWERS, file };
+  if (!isPlainObject(document)) throw new Error(`${file} must be a mapping with invokes: and/or resources:`);
+  for (const key of Object.keys(document)) {
+    if (key !== "invokes" && key !== "resources")
+      throw new Error(`${file}: unknown key "${key}"; only invokes: and resources: are read`);
+  }
+  const section = (name: "invokes" | "resources"): Record<string, WireObject> => {
+    const raw = document[name];
+    if (raw === undefined || raw === null) return {};
+    if (!isPlainObject(raw))
+      throw new Error(
+        `${file}: ${name} must be a mapping of ${name === "invokes" ? "functions" : "types"} to properties`,
+      );
+    const answers: Record<string, WireObject> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (!isPlainObject(value))
+        throw new Error(`${file}: ${name}.${key} must be a mapping of properties (for example {id: ...})`);
+      const [type = "", resourceName] = key.split("::");
+      const token = tokenOf(type);
+      answers[resourceName === undefined ? token : `${token}::${resourceName}`] = toWireValue(
+        value,
+        `${file}: ${name}.${key}`,
+      ) as WireObject;
+    }
+    return answers;
+  };
+  return { file, invokes: section("invokes"), resources: section("resources") };
 }

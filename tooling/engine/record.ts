@@ -27,7 +27,7 @@ import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as engproto from "@pulumi/pulumi/proto/engine_pb";
-import { defaultCallResult, defaultResourceState, type MockResourceView } from "./mocks";
+import { callResult, defaultResourceState, type MockResourceView, type PinnedAnswers } from "./mocks";
 import { pulumiSettings, pulumiState, type EngineClientLike } from "./pulumi-internals";
 import {
   aliasUrn,
@@ -164,6 +164,8 @@ export interface RecordProgramOptions {
   /** True for `pulumi preview`, false for `pulumi up`. */
   readonly preview: boolean;
   readonly mocks?: MockOverrides;
+  /** Answers the user pinned for functions and resource outputs (golive.mocks.yaml, --mocks FILE). */
+  readonly pinned?: PinnedAnswers;
   readonly organization?: string;
   /** What `pulumi.runtime.getRootDirectory()` answers (the directory of Pulumi.yaml). */
   readonly rootDirectory?: string;
@@ -454,6 +456,7 @@ class RecordingMonitor extends MockMonitor {
             inputs: inputsWire,
             config: this.state.config,
             ...this.providerInputsOf(provider),
+            ...(this.state.options.pinned !== undefined ? { pinned: this.state.options.pinned } : {}),
           }),
       );
 
@@ -584,6 +587,7 @@ class RecordingMonitor extends MockMonitor {
             preview: false,
             inputs: inputsWire,
             config: this.state.config,
+            ...(this.state.options.pinned !== undefined ? { pinned: this.state.options.pinned } : {}),
           }),
       );
       this.state.add({
@@ -645,7 +649,8 @@ class RecordingMonitor extends MockMonitor {
           )) as WireObject;
         }
       }
-      result ??= defaultCallResult({
+      result ??= callResult({
+        ...(this.state.options.pinned !== undefined ? { pinned: this.state.options.pinned } : {}),
         token,
         args: argsWire,
         provider: request.getProvider(),
@@ -658,8 +663,9 @@ class RecordingMonitor extends MockMonitor {
       });
       if (result === undefined) {
         throw this.state.fail(
-          `no mock answer for the function ${token}; pass recordProgram({ mocks: { call } }) an answer for it, ` +
-            "or add a default in tooling/engine/mocks.ts",
+          `no answer for the function ${token}: its provider SDK (@pulumi/${packageOfToken(token)}) is not installed ` +
+            `where the program or golive can find it; install it, or pin the answer in golive.mocks.yaml beside Pulumi.yaml ` +
+            `(invokes: {"${token}": {...}}) or a file given with --mocks`,
         );
       }
       const provider = request.getProvider();

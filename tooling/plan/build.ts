@@ -187,6 +187,7 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
       providers: resources.filter((resource) => isProviderType(resource.type)).length,
       mandatoryViolations: verdict.mandatory,
       advisoryViolations: verdict.advisory,
+      undeterminable: verdict.undeterminable,
       otherFindings: verdict.other,
       verdict: verdict.mandatory > 0 ? "fail" : "pass",
     },

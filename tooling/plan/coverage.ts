@@ -33,7 +33,9 @@ export interface PlanVerdict {
   readonly coverage: PlanCoverageItem[];
   readonly mandatory: number;
   readonly advisory: number;
-  /** Exempted, undeterminable and notice findings. */
+  /** Checks that need a value known only after apply (reported at advisory level). */
+  readonly undeterminable: number;
+  /** Exempted and notice findings. */
   readonly other: number;
 }
 
@@ -147,7 +149,9 @@ export function planVerdict(input: VerdictInput): PlanVerdict {
     coverage,
     mandatory,
     advisory: violationsOnly.length - mandatory,
-    other: violations.length - violationsOnly.length,
+    undeterminable: violations.filter((violation) => violation.kind === "undeterminable").length,
+    other: violations.filter((violation) => violation.kind === "exempted" || violation.kind === "notice")
+      .length,
   };
 }
 

@@ -161,8 +161,15 @@ function verdictSection(plan: PlanDocument): string[] {
   const { summary, policy } = plan;
   const lines = ["## Policy verdict", ""];
   const pack = `${inlineCode(policy.pack.name)} ${policy.pack.version}`;
+  const undeterminable =
+    (summary.undeterminable ?? 0) > 0
+      ? `, ${plural(summary.undeterminable ?? 0, "undeterminable check", "undeterminable checks")} (advisory until apply)`
+      : "";
   const others =
-    summary.otherFindings > 0 ? `, ${plural(summary.otherFindings, "other finding", "other findings")}` : "";
+    undeterminable +
+    (summary.otherFindings > 0
+      ? `, ${plural(summary.otherFindings, "other finding", "other findings")}`
+      : "");
   lines.push(
     summary.verdict === "fail"
       ? `**Blocked**: ${plural(summary.mandatoryViolations, "mandatory violation", "mandatory violations")} ` +
@@ -278,6 +285,7 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
         "Providers",
         "Mandatory violations",
         "Advisory violations",
+        "Undeterminable",
         "Other findings",
         "Verdict",
       ],
@@ -289,6 +297,7 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
           String(summary.providers),
           String(summary.mandatoryViolations),
           String(summary.advisoryViolations),
+          String(summary.undeterminable ?? 0),
           String(summary.otherFindings),
           summary.verdict === "fail" ? "❌ blocked" : "✅ pass",
         ],

@@ -102,7 +102,9 @@ export interface PlanSummary {
   providers: number;
   mandatoryViolations: number;
   advisoryViolations: number;
-  /** Exempted, undeterminable and notice findings. */
+  /** Checks that need a value known only after apply: advisory, re-checked on `pulumi up`. */
+  undeterminable?: number;
+  /** Exempted and notice findings. */
   otherFindings: number;
   /** `fail` when any mandatory violation would block the deploy. */
   verdict: "pass" | "fail";

@@ -26,7 +26,8 @@ import { stableStringify } from "./json";
 import { renderPlanMarkdown } from "./markdown";
 import type { PlanDocument } from "./model";
 import { analyzeWithPack, launchPolicyPack, type PolicyRun, type StartedPolicyPack } from "./policy";
-import { programOf, withProjectDefaults, type PulumiProject } from "./project";
+import type { PinnedAnswers } from "../engine/mocks";
+import { programOf, readPinnedAnswers, withProjectDefaults, type PulumiProject } from "./project";
 
 /** The golive repository (the policy pack lives in its `policies/`). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -75,6 +76,8 @@ export interface PlanStacksOptions {
   readonly programTimeoutMs?: number;
   /** Also stop a program stuck in a synchronous loop, by ending the process (the CLI only). */
   readonly hardTimeout?: boolean;
+  /** A file of pinned mock answers (--mocks); default: the project's golive.mocks.yaml, if any. */
+  readonly mocksFile?: string;
 }
 
 export interface PlannedStack {
@@ -153,8 +156,15 @@ function armWatchdog(ms: number, message: string): () => void {
   };
 }
 
+function pinnedAnswersOf(options: PlanStacksOptions): { pinned?: PinnedAnswers } {
+  const file = options.mocksFile ?? options.project.mocksFile;
+  return file === undefined ? {} : { pinned: readPinnedAnswers(file) };
+}
+
 async function recordStack(options: PlanStacksOptions, prepared: PreparedStack): Promise<Recording> {
   const { project } = options;
+  // A bad mocks file is bad input, reported as such (not as the program failing).
+  const pinned = pinnedAnswersOf(options);
   const limitMs = options.programTimeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS;
   const program = displayPath(project.main, project.dir);
   const tooLong =
@@ -184,6 +194,7 @@ async function recordStack(options: PlanStacksOptions, prepared: PreparedStack):
           secretKeys: secretKeysOf(prepared.config),
           preview: options.preview,
           rootDirectory: project.dir,
+          ...pinned,
         }),
       ),
       new Promise<never>((_, reject) => {

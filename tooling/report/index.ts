@@ -32,7 +32,13 @@ export {
   type RenderedReport,
 } from "./render.js";
 export { CREDENTIAL_TYPES, STATEFUL_TYPES, assessRisk, type RiskFinding, type RiskKind } from "./risk.js";
-export { buildStackReport, type InputFile, type StackInputFiles } from "./stack.js";
+export {
+  buildStackReport,
+  describeDisagreement,
+  repositoryPath,
+  type InputFile,
+  type StackInputFiles,
+} from "./stack.js";
 export {
   detectSecretExposures,
   foldReplacementSteps,

@@ -1,7 +1,8 @@
 /**
  * Reads an input file's text: `pulumi preview --json` stdout (one JSON document, possibly preceded or
- * followed by other text) or an engine event log (JSON lines, or the `{"events": [...]}` form the
- * Pulumi Cloud API returns). The format is detected from the content, not the file name.
+ * followed by other text) or an engine event log in any layout: JSON lines, concatenated or
+ * pretty-printed event objects, a JSON array of events, or the `{"events": [...]}` form the Pulumi
+ * Cloud API returns. The format is detected from the content, not the file name.
  */
 import { previewDocumentSchema, formatIssues, type PreviewDocument } from "./schemas.js";
 import { isRecord } from "./values.js";
@@ -114,7 +115,41 @@ function looksLikeEventLine(line: string): boolean {
   return parsed.ok && isRecord(parsed.value) && eventKind(parsed.value) !== undefined;
 }
 
+/**
+ * Splits text made of JSON values one after another (pretty-printed or concatenated event
+ * objects, as `--event-log` and tools that re-indent it write them). Undefined when anything but
+ * whitespace lies between the values or one does not parse.
+ */
+function concatenatedValues(text: string): unknown[] | undefined {
+  const values: unknown[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const char = text[at];
+    if (char === undefined) break;
+    if (/\s/.test(char)) {
+      at += 1;
+      continue;
+    }
+    if (char !== "{" && char !== "[") return undefined;
+    const close = closingBrace(text, at);
+    if (close === undefined) return undefined;
+    const parsed = tryParse(text.slice(at, close + 1));
+    if (!parsed.ok) return undefined;
+    values.push(parsed.value);
+    at = close + 1;
+  }
+  return values;
+}
+
+function isEventObject(value: unknown): boolean {
+  return isRecord(value) && eventKind(value) !== undefined;
+}
+
 function fromDocument(file: string, value: unknown): LoadedInput {
+  if (Array.isArray(value)) {
+    // A JSON array of engine events (what `jq -s` or a log collector makes of the event log).
+    return { format: "events", events: toEvents(file, value, (index) => `[${index}]`) };
+  }
   if (!isRecord(value)) {
     throw new ReportInputError(file, `expected a JSON object, got ${describe(value)}. ${PREVIEW_HINT}.`);
   }
@@ -170,6 +205,15 @@ export function loadReportInput(file: string, text: string): LoadedInput {
       format: "events",
       events: toEvents(file, items, (index) => `line ${lineNumbers[index] ?? "?"}`),
     };
+  }
+
+  // Several JSON values one after another: pretty-printed or concatenated events (or arrays of them).
+  const values = concatenatedValues(trimmed);
+  if (values !== undefined && values.length > 1) {
+    const items = values.flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
+    if (items.length > 0 && items.every((item) => isEventObject(item))) {
+      return { format: "events", events: toEvents(file, items, (index) => `event ${index + 1}`) };
+    }
   }
 
   const embedded = extractEmbeddedObject(trimmed);

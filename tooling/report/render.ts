@@ -24,6 +24,7 @@ import {
   escapeMarkdown,
   inlineCode,
   oneLine,
+  packLabel,
   table,
   truncate,
 } from "./text.js";
@@ -519,7 +520,7 @@ function policyChunks(views: readonly StackView[], settings: LevelSettings): str
       intro.push(`- ${inlineCode(stack.name)}: no event log, policy results not available.`);
       continue;
     }
-    const packs = stack.policy.packs.map((pack) => inlineCode(`${pack.name}@${pack.version}`)).join(", ");
+    const packs = stack.policy.packs.map((pack) => inlineCode(packLabel(pack.name, pack.version))).join(", ");
     if (packs === "" && stack.policy.violations.length === 0) {
       intro.push(`- ${inlineCode(stack.name)}: no policy packs ran.`);
       continue;
@@ -553,7 +554,7 @@ function policyChunks(views: readonly StackView[], settings: LevelSettings): str
     const title = `#### ${levelTitle(level, group.length)}`;
     const rows = group.map(({ stack, violation }) => [
       codeSpan(stack),
-      `${codeSpan(violation.policyName)} (${codeSpan(`${violation.policyPack}@${violation.policyPackVersion}`)})`,
+      `${codeSpan(violation.policyName)} (${codeSpan(packLabel(violation.policyPack, violation.policyPackVersion))})`,
       violation.severity ?? "—",
       urnLabel(violation.resourceUrn),
       escapeMarkdown(truncate(violation.message, settings.messageMax)),

@@ -1,4 +1,6 @@
 /** Builds one stack's report input from its preview output and optional engine event log. */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { readEventLog, toOpCounts, toRawState, type EventLogData } from "./events.js";
 import { EVENT_LOG_HINT, ReportInputError, loadReportInput } from "./load.js";
 import type { Diagnostic, OpCounts, StackReportInput } from "./model.js";
@@ -63,6 +65,47 @@ function countSteps(steps: readonly RawStep[]): OpCounts {
   return counts;
 }
 
+function describeCounts(counts: OpCounts): string {
+  const parts = Object.entries(counts)
+    .filter(([op, count]) => op !== "same" && (count ?? 0) > 0)
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([op, count]) => `${op} ${count ?? 0}`);
+  return parts.length > 0 ? parts.join(", ") : "no changes";
+}
+
+/** Where the summary's change counts (`same` aside) differ from the steps', in words. */
+export function describeDisagreement(
+  summary: OpCounts,
+  steps: OpCounts,
+): { summary: string; steps: string } | undefined {
+  const ops = new Set([...Object.keys(summary), ...Object.keys(steps)]);
+  ops.delete("same");
+  const key = (op: string): keyof OpCounts => op as keyof OpCounts;
+  const differs = [...ops].some((op) => (summary[key(op)] ?? 0) !== (steps[key(op)] ?? 0));
+  return differs ? { summary: describeCounts(summary), steps: describeCounts(steps) } : undefined;
+}
+
+/**
+ * A file as the report names it: relative to the repository it is in (the nearest directory with
+ * `.git` above the working directory), never an absolute local path; a file outside by its name.
+ */
+export function repositoryPath(file: string, cwd: string = process.cwd()): string {
+  if (file === "-") return file;
+  let root = path.resolve(cwd);
+  for (;;) {
+    if (existsSync(path.join(root, ".git"))) break;
+    const parent = path.dirname(root);
+    if (parent === root) {
+      root = path.resolve(cwd);
+      break;
+    }
+    root = parent;
+  }
+  const relative = path.relative(root, path.resolve(cwd, file));
+  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) return path.basename(file);
+  return relative.split(path.sep).join("/");
+}
+
 /**
  * Parses and maps one stack's files. The preview decides the resources; the event log adds policy
  * results, and the counts and duration when the preview has none. Throws `ReportInputError`.
@@ -114,11 +157,25 @@ export function buildStackReport(input: StackInputFiles): StackReportInput {
   const resources = folded
     .map(toResourceChange)
     .sort((a, b) => compareText(a.urn, b.urn) || compareText(a.op, b.op));
+  const fromSteps = countSteps(folded);
+  const disagreement = counts === undefined ? undefined : describeDisagreement(counts, fromSteps);
+  if (disagreement !== undefined) {
+    // The steps are what will happen; a summary that says otherwise is reported, not believed.
+    diagnostics = [
+      ...diagnostics,
+      {
+        severity: "warning",
+        message: `The engine's summary (${disagreement.summary}) disagrees with its steps (${disagreement.steps}); the counts here are the steps'.`,
+      },
+    ];
+  }
   const report: StackReportInput = {
     name: input.name,
-    sources: [input.preview.file, ...(input.events ? [input.events.file] : [])],
+    sources: [input.preview.file, ...(input.events ? [input.events.file] : [])].map((file) =>
+      repositoryPath(file),
+    ),
     resources,
-    counts: counts ?? countSteps(folded),
+    counts: disagreement !== undefined || counts === undefined ? fromSteps : counts,
     diagnostics,
   };
   if (durationSeconds !== undefined) report.durationSeconds = durationSeconds;

@@ -86,3 +86,9 @@ export function table(header: string[], rows: string[][]): string {
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** `name@version`; a pack the engine sent without a name or version says so instead of "`@`". */
+export function packLabel(name: string, version: string): string {
+  const shownName = name.trim() === "" ? "(unnamed pack)" : name;
+  return version.trim() === "" ? shownName : `${shownName}@${version}`;
+}
