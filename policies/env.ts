@@ -6,6 +6,7 @@ import {
   isInsideWindow,
   windowFromConfig,
 } from "./lib/change-window";
+import { typesOf } from "./catalogue";
 import { clockNote } from "./lib/clock";
 import { appConfigSchema, readConfigKey, type AppConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
@@ -259,29 +260,8 @@ const thirdPartyKeyMode: PolicySpec = {
   },
 };
 
-/** AWS types that take tags (their args have `tags`); any other AWS resource with a `tags` input counts too. */
-const TAGGABLE = new Set<string>([
-  T.kmsKey,
-  T.secret,
-  T.bucket,
-  T.bucketV2,
-  T.topic,
-  T.slackChannel,
-  T.metricAlarm,
-  T.logGroup,
-  T.healthCheck,
-  T.budget,
-  T.anomalyMonitor,
-  T.anomalySubscription,
-  T.queue,
-  T.lambda,
-  T.rdsInstance,
-  T.rdsCluster,
-  T.dynamoTable,
-  T.ssmParameter,
-  "aws:iam/role:Role",
-  "aws:scheduler/scheduleGroup:ScheduleGroup",
-]);
+/** Types that take cost-allocation tags: the catalogue's "tags" concern (every @pulumi/aws type with a `tags` input). */
+const TAGGABLE: ReadonlySet<string> = new Set(typesOf("tags"));
 
 export const REQUIRED_TAGS = ["app", "environment", "owner", "cost-center"] as const;
 
