@@ -2,6 +2,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { z } from "zod";
 import { pathExpression } from "../lib/cdn";
+import { EDGE_ENDPOINT_POLICIES } from "./edge-endpoints";
 import { broadAddress } from "../lib/cidr";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
@@ -989,4 +990,5 @@ export const EDGE_POLICIES: readonly PolicySpec[] = [
   appHostnamesProxied,
   emailAuthentication,
   managedWaf,
+  ...EDGE_ENDPOINT_POLICIES,
 ];
