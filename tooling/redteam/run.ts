@@ -5,9 +5,11 @@
  * is caught, nothing else is reported and every program plans; 2 on bad usage or a malformed case.
  *
  *   npm run redteam -- [--only NAME,...] [--mode up|preview|both] [--concurrency N] [--json FILE]
+ *
+ * With --json, every score is also appended to FILE + "l" (JSON lines) as soon as it is known.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -27,7 +29,13 @@ const REPO = path.resolve(__dirname, "../..");
 const CORPUS = path.join(REPO, "test/redteam");
 const GOLIVE = path.join(REPO, "bin/golive");
 /** A plan that takes longer than this is stopped and scored as a failed program. */
-const PLAN_TIMEOUT_MS = 240_000;
+const PLAN_TIMEOUT_MS = 300_000;
+/**
+ * On a loaded machine the pack process can miss the launcher's start-up deadline; that says nothing
+ * about the case, so such a plan is run again (at most this many more times).
+ */
+const LAUNCH_RETRIES = 2;
+const LAUNCH_TIMEOUT = /did not print its port/;
 
 interface Options {
   readonly only: string[];
@@ -71,7 +79,22 @@ interface PlanJson {
 }
 
 /** Plans one case in one mode with the real CLI; the findings come from the plan JSON it writes. */
-function planCase(redteamCase: RedteamCase, mode: Mode, outDir: string): Promise<Outcome> {
+async function planCase(redteamCase: RedteamCase, mode: Mode, outDir: string): Promise<Outcome> {
+  let outcome = await planOnce(redteamCase, mode, outDir);
+  for (
+    let retry = 0;
+    retry < LAUNCH_RETRIES && !outcome.planned && LAUNCH_TIMEOUT.test(outcome.error);
+    retry++
+  ) {
+    process.stderr.write(
+      `redteam: ${redteamCase.name} [${mode}]: the pack did not start in time; planning again\n`,
+    );
+    outcome = await planOnce(redteamCase, mode, outDir);
+  }
+  return outcome;
+}
+
+function planOnce(redteamCase: RedteamCase, mode: Mode, outDir: string): Promise<Outcome> {
   const args = [GOLIVE, "plan", "--program", redteamCase.dir, "--stack", redteamCase.stack, "--out", outDir];
   if (mode === "preview") args.push("--preview");
   return new Promise((resolve) => {
@@ -186,6 +209,7 @@ async function main(): Promise<number> {
     process.stderr.write(`redteam: no case under ${CORPUS} matches --only ${options.only.join(",")}\n`);
     return 2;
   }
+  if (options.json !== undefined) writeFileSync(`${options.json}l`, "");
   const workDir = mkdtempSync(path.join(os.tmpdir(), "golive-redteam-"));
   const started = Date.now();
   try {
@@ -194,6 +218,8 @@ async function main(): Promise<number> {
         const outcome = await planCase(entry, mode, path.join(workDir, entry.name, mode));
         const score = scoreCase(entry.name, entry.stack, entry.expectation, mode, outcome);
         process.stdout.write(`${caseLine(score)}\n`);
+        // Each score as it comes, so a long run that is stopped still leaves what it measured.
+        if (options.json !== undefined) appendFileSync(`${options.json}l`, `${JSON.stringify(score)}\n`);
         return score;
       }),
     );
