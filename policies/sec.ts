@@ -2,7 +2,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { appConfigSchema, databaseConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { ENVIRONMENT_WORDS, otherEnvironment } from "./lib/environment";
@@ -16,54 +15,57 @@ import {
   looksLikeSecretValue,
   secretFormat,
 } from "./lib/secrets";
+import {
+  carriesValue,
+  classifyValue,
+  DEFAULT_MIN_SECRET_CHARS,
+  describeEntry,
+  isNamingProperty,
+  isSecretInput,
+  SecretSources,
+  secretConfigValues,
+  variableEntries,
+  type Entry,
+} from "./lib/secret-classifier";
+import { readStackFile } from "./lib/stack-file";
 import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
 import { T } from "./lib/types";
-import { formatPath, leaves, peek, rawValue, stringLeaves, UNKNOWN, type Leaf } from "./lib/unknowns";
+import { formatPath, leaves, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
 // ------------------------------------------------------------------------------------------------
 // SEC-01
 
-/** Inputs that are meant to hold secrets (the provider or golive marks them secret). */
-const SECRET_SLOTS: Readonly<Record<string, readonly string[]>> = {
-  [T.secretVersion]: ["secretString", "secretBinary", "secretStringWo"],
-  [T.supabaseFunctionSecrets]: ["secrets"],
-  [T.supabaseProject]: ["databasePassword"],
-  [MANAGEMENT_SETTING_TYPE]: ["accessToken"],
-  [T.topicSubscription]: ["endpoint"],
-};
-
-function isSecretSlot(resource: ResourceView, leaf: Leaf): boolean {
-  const root = String(leaf.path[0] ?? "");
-  if (resource.type.startsWith("pulumi:providers:")) return true;
-  if ((SECRET_SLOTS[resource.type] ?? []).includes(root)) return true;
-  if (resource.type === T.ssmParameter && root === "value")
-    return peek(resource.props, "type") === "SecureString";
-  // The author declared the property secret: it is encrypted in state and masked in output.
-  return resource.opts.additionalSecretOutputs.includes(root);
+/** Secret config values per pack context, read once (the stack file does not change during a run). */
+const configSecrets = new WeakMap<object, Map<string, string>>();
+function sourcesFor(check: Check, resources: readonly PolicyResource[] = []): SecretSources {
+  let values = configSecrets.get(check.ctx);
+  if (!values) {
+    values = secretConfigValues(check.ctx);
+    configSecrets.set(check.ctx, values);
+  }
+  const minimum = check.config<{ minSecretRandomChars: number }>().minSecretRandomChars;
+  return new SecretSources(resources, values, minimum ?? DEFAULT_MIN_SECRET_CHARS);
 }
 
-/** A variable's name: CONSTANT_CASE anywhere; any case in a Lambda's environment map. */
-function isVariableName(resource: ResourceView, leaf: Leaf): boolean {
-  if (leaf.key === undefined) return false;
-  if (isConstantName(leaf.key)) return true;
-  return resource.type === T.lambda && leaf.path[0] === "environment" && leaf.path[1] === "variables";
+/** Types whose values are generated (random) or rotations, and the stack: their inputs carry no secret here. */
+function isGeneratorType(type: string): boolean {
+  return type.startsWith("random:") || type.startsWith("time:") || type === T.stack;
 }
 
-/** `{name: "CRON_SECRET", value: "…"}` pairs (container definitions, edge function secrets): the value under its name. */
-function namedPairs(all: readonly Leaf[]): Leaf[] {
-  const parent = (leaf: Leaf) => formatPath(leaf.path.slice(0, -1));
-  const names = new Map<string, string>();
-  for (const leaf of all) {
-    if (leaf.key === "name" && typeof leaf.value === "string" && !leaf.unknown)
-      names.set(parent(leaf), leaf.value);
-  }
-  const out: Leaf[] = [];
-  for (const leaf of all) {
-    if (leaf.key !== "value" || leaf.unknown || typeof leaf.value !== "string") continue;
-    const name = names.get(parent(leaf));
-    if (name !== undefined) out.push({ ...leaf, key: name });
-  }
-  return out;
+/**
+ * A secret value that depends on a generator reaches `entry`: a violation unless the entry is a
+ * place made for secrets, a pointer, a secret input of the provider, or a name.
+ */
+function exposedEntry(resource: ResourceView, entry: Entry, property: string): boolean {
+  if (entry.slot || entry.pointer || isSecretInput(resource, entry)) return false;
+  return !(entry.path.length <= 1 && isNamingProperty(property));
+}
+
+/** Named like a secret where names are variable names: a variables shape, or CONSTANT_CASE. */
+function secretNamed(entry: Entry): boolean {
+  return (
+    entry.name !== undefined && (entry.variable || isConstantName(entry.name)) && isSecretName(entry.name)
+  );
 }
 
 const noPlaintextSecretInputs: PolicySpec = {
@@ -74,70 +76,72 @@ const noPlaintextSecretInputs: PolicySpec = {
   severity: "critical",
   remediationSteps:
     "Keep secret values in golive:secrets (generated) or golive:providedSecrets (set with --secret); resources read them from Secrets Manager at run time (pass the secret's ARN, not its value).",
+  configSchema: {
+    properties: {
+      minSecretRandomChars: {
+        type: "integer",
+        minimum: 8,
+        default: DEFAULT_MIN_SECRET_CHARS,
+        description:
+          "A RandomString/RandomBytes/RandomId at least this long (characters) used as a value is a credential; shorter ones used as values are ids (a RandomPassword is a secret at any length).",
+      },
+    },
+  },
   resource: {
     validate(resource, check) {
-      if (resource.type === T.stack) return;
-      const strings = stringLeaves(resource.props);
-      const pairs = namedPairs(strings);
-      const paired = new Set(pairs.map((leaf) => formatPath(leaf.path)));
-      const all = [...strings.filter((leaf) => !paired.has(formatPath(leaf.path))), ...pairs];
-      for (const leaf of all) {
-        if (isSecretSlot(resource, leaf)) continue;
-        const where = `${formatPath(leaf.path)} of ${resource.type} "${resource.name}"`;
-        const named =
-          leaf.key !== undefined &&
-          (paired.has(formatPath(leaf.path)) || isVariableName(resource, leaf)) &&
-          isSecretName(leaf.key);
-        if (leaf.unknown) {
-          if (named) check.undeterminable(where);
-          continue;
-        }
-        const value = leaf.value as string;
-        const format = secretFormat(value);
-        if (format) check.violation(`${where} holds ${format.kind} in plain text`);
-        else if (named && looksLikeSecretValue(value)) {
-          check.violation(`${where} holds a secret value in plain text (${leaf.key} is a secret's name)`);
-        }
+      if (isGeneratorType(resource.type)) return;
+      const sources = sourcesFor(check);
+      for (const entry of variableEntries(resource)) {
+        // Unknown values are decided with their dependencies by the stack part below.
+        if (entry.unknown || entry.value === undefined || entry.slot || entry.pointer) continue;
+        const where = describeEntry(resource, entry);
+        const verdict = classifyValue(entry.value, secretNamed(entry) ? entry.name : undefined, sources);
+        if (verdict.kind === "secret") check.violation(`${where} holds ${verdict.why} in plain text`);
       }
     },
   },
+  stack(resources, check) {
+    // Provenance: a property that depends on a generated secret carries it, whatever it is called,
+    // at preview (unknown) as at up (known). Unknowns that nothing decides get a notice naming them.
+    const sources = sourcesFor(check, resources);
+    for (const resource of resources) {
+      if (isGeneratorType(resource.type)) continue;
+      const view = resource as ResourceView;
+      const entries = variableEntries(view);
+      const reported = new Set<string>();
+      for (const property of Object.keys(resource.props)) {
+        const under = entries.filter((entry) => entry.path[0] === property);
+        const secrets = sources
+          .dependencies(resource, property)
+          .filter((generator) => generator.always || generator.long);
+        for (const generator of secrets) {
+          const source = `${generator.resource.type} "${generator.resource.name}"`;
+          const value = generator.value;
+          const reached =
+            value !== undefined
+              ? under.filter((entry) => entry.value !== undefined && carriesValue(entry.value, value))
+              : under.filter((entry) => entry.unknown);
+          for (const entry of reached) {
+            const where = describeEntry(view, entry);
+            if (!exposedEntry(view, entry, property) || reported.has(where)) continue;
+            reported.add(where);
+            check.violation(
+              `${where} carries the generated secret of ${source} in plain text${entry.unknown ? " (it depends on it; the value is computed at apply)" : ""}`,
+              resource.urn,
+            );
+          }
+        }
+        if (secrets.length > 0) continue;
+        for (const entry of under) {
+          if (!entry.unknown || !secretNamed(entry) || entry.slot || entry.pointer) continue;
+          check.undeterminable(describeEntry(view, entry), resource.urn);
+        }
+      }
+    }
+  },
 };
 
-/** The stack file (`explicit`, else Pulumi.<stack>.yaml): its `config` map, or why it cannot be read. */
-export function readStackFile(
-  projectDir: string | undefined,
-  stack: string | undefined,
-  explicit?: string,
-): { ok: true; file: string; config: Record<string, unknown> } | { ok: false; reason: string } {
-  let file = explicit;
-  if (file === undefined) {
-    if (!projectDir) {
-      return { ok: false, reason: "the Pulumi project root is unknown (set GOLIVE_PROJECT_DIR)" };
-    }
-    if (!stack) return { ok: false, reason: "the stack name is unknown" };
-    const name = stack.split("/").pop()!;
-    const candidates = [`Pulumi.${name}.yaml`, `Pulumi.${name}.yml`].map((f) => path.join(projectDir, f));
-    file = candidates.find((candidate) => fs.existsSync(candidate));
-    if (!file)
-      return { ok: false, reason: `${candidates[0]} does not exist (config may live in Pulumi ESC)` };
-  } else if (!fs.existsSync(file)) {
-    return { ok: false, reason: `${file} (GOLIVE_STACK_FILE) does not exist` };
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(fs.readFileSync(file, "utf8"));
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-  const config = (document as { config?: unknown } | null)?.config;
-  if (config === undefined || config === null) return { ok: true, file, config: {} };
-  if (typeof config !== "object" || Array.isArray(config))
-    return { ok: false, reason: `${file}: config is not a map` };
-  return { ok: true, file, config: config as Record<string, unknown> };
-}
+export { readStackFile };
 
 interface PlainLeaf {
   readonly key: string;

@@ -3,7 +3,7 @@
  * whether a value was a Pulumi secret (the engine hands them plain text), so these rules decide.
  */
 
-export { secretFormat, type SecretMatch } from "../../lib/secret-formats";
+export { isPointerValue, looksRandom, secretFormat, type SecretMatch } from "../../lib/secret-formats";
 
 /** `serviceRoleKey` → `SERVICE_ROLE_KEY`. */
 export function constantCase(name: string): string {

@@ -106,10 +106,175 @@ describe("sec-01-no-plaintext-secret-inputs", () => {
     expect(violations(await analyzeResource(only(pack("prod"), name), declared), name)).toEqual([]);
   });
 
-  it("reports a secret-named variable with an unknown value as undeterminable", async () => {
-    const result = await analyzeResource(only(pack("prod"), name), lambda({ CRON_SECRET: UNKNOWN }));
+  it("reports a secret-named variable whose unknown value no dependency decides as undeterminable, naming it", async () => {
+    const result = await analyzeStack(only(pack("prod"), name), [lambda({ CRON_SECRET: UNKNOWN })]);
     expect(undeterminable(result, name)).toHaveLength(1);
+    expect(undeterminable(result, name)[0]!.message).toContain(".environment.variables.CRON_SECRET");
     expect(violations(result, name)).toEqual([]);
+  });
+
+  describe("data flow: a value derived from a generated secret is one whatever it is called", () => {
+    const password = (props: Record<string, unknown> = {}) =>
+      res(T.randomPassword, "hook-key", { length: 48, special: false, ...props });
+    const flowing = (variables: Record<string, unknown>, source: { urn: string }) => ({
+      ...lambda(variables),
+      propertyDependencies: { environment: [source.urn] },
+    });
+
+    it("fails in preview (unknown, decided by the dependency) and at up (known), with the same verdict", async () => {
+      const preview = password({ result: UNKNOWN });
+      const previewResult = await analyzeStack(only(pack("prod"), name), [
+        preview,
+        flowing({ PARTNER_URL: "https://partner.example.com", UPSTREAM_AUTH: UNKNOWN }, preview),
+      ]);
+      expect(violations(previewResult, name)[0]?.message).toContain(".environment.variables.UPSTREAM_AUTH");
+      expect(undeterminable(previewResult, name)).toEqual([]);
+      const up = password({ result: GENERATED });
+      const upResult = await analyzeStack(only(pack("prod"), name), [
+        up,
+        flowing({ PARTNER_URL: "https://partner.example.com", UPSTREAM_AUTH: GENERATED }, up),
+      ]);
+      expect(violations(upResult, name)[0]?.message).toContain(".environment.variables.UPSTREAM_AUTH");
+      expect(violations(upResult, name)[0]?.message).not.toContain(GENERATED);
+    });
+
+    it("accepts a generated secret in a secret_text binding or a secret store, and short random suffixes in names", async () => {
+      const key = password({ result: UNKNOWN });
+      const worker = res(
+        "cloudflare:index/workersScript:WorkersScript",
+        "signed-urls",
+        {
+          bindings: [
+            { name: "URL_SIGNING_KEY", type: "secret_text", text: UNKNOWN },
+            { name: "LINK_TTL_SECONDS", type: "plain_text", text: "900" },
+          ],
+        },
+        { propertyDependencies: { bindings: [key.urn] } },
+      );
+      const version = res(
+        T.secretVersion,
+        "v",
+        { secretString: UNKNOWN },
+        { propertyDependencies: { secretString: [key.urn] } },
+      );
+      const suffix = res("random:index/randomId:RandomId", "suffix", { byteLength: 4, hex: "a1b2c3d4" });
+      const bucket = res(
+        T.bucket,
+        "assets",
+        { bucket: "acme-assets-a1b2c3d4" },
+        { propertyDependencies: { bucket: [suffix.urn] } },
+      );
+      const prefix = res(T.randomString, "build-prefix", { length: 6, result: "k3j9x0" });
+      const object = res(
+        "aws:s3/bucketObjectv2:BucketObjectv2",
+        "canary",
+        { content: "build prefix k3j9x0" },
+        { propertyDependencies: { content: [prefix.urn] } },
+      );
+      const result = await analyzeStack(only(pack("prod"), name), [
+        key,
+        worker,
+        version,
+        suffix,
+        bucket,
+        prefix,
+        object,
+      ]);
+      expect(violations(result, name)).toEqual([]);
+    });
+
+    it("fails a generated secret in a plain_text binding, a JSON container definition and a dotenv blob", async () => {
+      const key = password({ result: GENERATED });
+      const worker = res(
+        "cloudflare:index/workersScript:WorkersScript",
+        "w",
+        { bindings: [{ name: "AUTH", type: "plain_text", text: GENERATED }] },
+        { propertyDependencies: { bindings: [key.urn] } },
+      );
+      const task = res(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "api",
+        {
+          containerDefinitions: JSON.stringify([
+            { name: "api", environment: [{ name: "UPSTREAM", value: GENERATED }] },
+          ]),
+        },
+        { propertyDependencies: { containerDefinitions: [key.urn] } },
+      );
+      const object = res(
+        "aws:s3/bucketObjectv2:BucketObjectv2",
+        "env",
+        { content: `NODE_ENV=production\nUPSTREAM=${GENERATED}` },
+        { propertyDependencies: { content: [key.urn] } },
+      );
+      const text = violations(await analyzeStack(only(pack("prod"), name), [key, worker, task, object]), name)
+        .map((d) => d.message)
+        .join("\n");
+      expect(text).toContain(".bindings[0].text");
+      expect(text).toContain(".containerDefinitions[0].environment[0].value");
+      expect(text).toContain(".content.line 2");
+    });
+  });
+
+  it("reads every variable shape: dotenv blobs, Pages {NAME: {type, value}}, bearer headers in JSON, URLs with passwords", async () => {
+    const policies = only(pack("prod"), name);
+    const cases: [ReturnType<typeof res>, string][] = [
+      [
+        res("aws:s3/bucketObjectv2:BucketObjectv2", "dotenv", {
+          content: "NODE_ENV=production\nREDIS_URL=rediss://default:h7Kp2Wq9Lz4Xv8Rt3Mn6@cache:6380",
+        }),
+        "a URL with a password",
+      ],
+      [
+        res("cloudflare:index/pagesProject:PagesProject", "site", {
+          deploymentConfigs: {
+            production: {
+              envVars: { SUPABASE_SERVICE_ROLE_KEY: { type: "plain_text", value: SERVICE_ROLE_JWT } },
+            },
+          },
+        }),
+        "service_role",
+      ],
+      [
+        res("aws:sfn/stateMachine:StateMachine", "payouts", {
+          definition: JSON.stringify({
+            States: {
+              Pay: {
+                Parameters: { Headers: { Authorization: "Bearer sk_live_51NzQ8rLkJh7Gf6Ds5Aa4Pp3Oo2Ii1" } },
+              },
+            },
+          }),
+        }),
+        "Stripe secret key",
+      ],
+      [lambda({ PROVIDER_TOKEN: "re_Mx3kP9aQ_7bYtR2wVzL5nHcJ8dF4gK6s" }), "Resend API key"],
+    ];
+    for (const [resource, kind] of cases) {
+      expect(
+        violations(await analyzeResource(policies, resource), name)[0]?.message ?? "",
+        resource.name,
+      ).toContain(kind);
+    }
+  });
+
+  it("accepts pointers named like secrets, and secret_text values", async () => {
+    const policies = only(pack("prod"), name);
+    const pointers = lambda({
+      DB_PASSWORD_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing/prod/db-AbCdEf",
+      STRIPE_SECRET_KEY_PARAMETER: "/billing/prod/stripe-secret-key",
+      JWT_SECRET_NAME: "billing/prod/jwt",
+      WEBHOOK_SECRET_HEADER: "stripe-signature",
+      TOKEN_ENDPOINT: "https://auth.acme.io/oauth/token",
+    });
+    expect(violations(await analyzeResource(policies, pointers), name)).toEqual([]);
+    const pages = res("cloudflare:index/pagesProject:PagesProject", "site", {
+      deploymentConfigs: {
+        production: {
+          envVars: { SUPABASE_SERVICE_ROLE_KEY: { type: "secret_text", value: SERVICE_ROLE_JWT } },
+        },
+      },
+    });
+    expect(violations(await analyzeResource(policies, pages), name)).toEqual([]);
   });
 });
 
