@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { expectationSchema, expectedIn, type Expectation } from "../tooling/redteam/expectation";
-import { corpusPasses, itemOf, scoreCase, summarize, type Finding } from "../tooling/redteam/score";
+import {
+  corpusPasses,
+  groupFindings,
+  itemOf,
+  messageTemplate,
+  scoreCase,
+  summarize,
+  type Finding,
+} from "../tooling/redteam/score";
 
 const unsafe: Expectation = expectationSchema.parse({
   about: "a prod bucket without protect: a destroy deletes its objects",
@@ -138,5 +146,31 @@ describe("expectedIn", () => {
 
   it("rejects an unknown checklist ID", () => {
     expect(expectationSchema.safeParse({ ...unsafe, trips: ["OPS-99"] }).success).toBe(false);
+  });
+});
+
+describe("messageTemplate and groupFindings", () => {
+  it("blanks names and numbers but keeps the checklist ID", () => {
+    expect(messageTemplate('[OPS-01] aws:s3/bucket:Bucket "uploads" keeps 14 days')).toBe(
+      '[OPS-01] aws:s3/bucket:Bucket "…" keeps N days',
+    );
+  });
+
+  it("groups false positives of one cause across cases, and misses by reason", () => {
+    const scores = ["a", "b"].map((name) =>
+      scoreCase(name, "prod", unsafe, "up", {
+        planned: true,
+        findings: [{ ...violation("ENV-01"), message: `[ENV-01] the stack "${name}" has no root component` }],
+      }),
+    );
+    expect(groupFindings(scores)).toEqual([
+      {
+        item: "ENV-01",
+        kind: "false positive",
+        what: '[ENV-01] the stack "…" has no root component',
+        cases: ["a [up]", "b [up]"],
+      },
+      { item: "OPS-01", kind: "miss", what: "not flagged", cases: ["a [up]", "b [up]"] },
+    ]);
   });
 });

@@ -6,6 +6,7 @@
  *
  *   npm run redteam -- [--only NAME,...] [--mode up|preview|both] [--concurrency N] [--json FILE]
  *
+ * `--from FILE.jsonl` reports the scores an earlier run saved, without planning.
  * With --json, every score is also appended to FILE + "l" (JSON lines) as soon as it is known.
  */
 import { spawn } from "node:child_process";
@@ -17,6 +18,7 @@ import { CHECKLIST_IDS } from "../../policies/lib/checklist";
 import { CaseError, MODES, readCorpus, type Mode, type RedteamCase } from "./expectation";
 import {
   corpusPasses,
+  groupFindings,
   scoreCase,
   summarize,
   type CaseScore,
@@ -42,6 +44,8 @@ interface Options {
   readonly modes: Mode[];
   readonly concurrency: number;
   readonly json?: string;
+  /** Scores saved by an earlier run (the JSON lines file): report them without planning anything. */
+  readonly from?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -52,6 +56,7 @@ function parseOptions(argv: readonly string[]): Options {
       mode: { type: "string", default: "both" },
       concurrency: { type: "string", default: "2" },
       json: { type: "string" },
+      from: { type: "string" },
     },
     strict: true,
   });
@@ -71,6 +76,7 @@ function parseOptions(argv: readonly string[]): Options {
     modes: mode === "both" ? [...MODES] : [mode as Mode],
     concurrency,
     ...(values.json !== undefined ? { json: path.resolve(values.json) } : {}),
+    ...(values.from !== undefined ? { from: path.resolve(values.from) } : {}),
   };
 }
 
@@ -186,6 +192,38 @@ function itemTable(
   return lines;
 }
 
+function groupLines(scores: readonly CaseScore[]): string[] {
+  const lines = ["misses and false positives by item and cause:"];
+  for (const group of groupFindings(scores)) {
+    const cases =
+      group.cases.length > 6
+        ? `${group.cases.slice(0, 6).join(", ")}, … (${group.cases.length})`
+        : group.cases.join(", ");
+    lines.push(`  ${group.item} ${group.kind}: ${group.what.slice(0, 200)}`, `      ${cases}`);
+  }
+  return lines;
+}
+
+function report(
+  cases: readonly RedteamCase[],
+  scores: readonly CaseScore[],
+  modes: readonly Mode[],
+): {
+  lines: string[];
+  summaries: ModeSummary[];
+} {
+  const summaries = modes.map((mode) => summarize(mode, scores));
+  const lines = [
+    "",
+    ...groupLines(scores),
+    "",
+    ...itemTable(cases, scores, modes),
+    "",
+    ...summaries.map(summaryLine),
+  ];
+  return { lines, summaries };
+}
+
 function summaryLine(summary: ModeSummary): string {
   return (
     `${summary.mode.padEnd(8)} cases ${summary.cases}  expected ${summary.expected}  caught ${summary.hits}  ` +
@@ -209,6 +247,20 @@ async function main(): Promise<number> {
     process.stderr.write(`redteam: no case under ${CORPUS} matches --only ${options.only.join(",")}\n`);
     return 2;
   }
+  if (options.from !== undefined) {
+    const names = new Set(cases.map((entry) => entry.name));
+    const saved = readFileSync(options.from, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as CaseScore)
+      .filter((score) => names.has(score.name) && options.modes.includes(score.mode));
+    const ran = cases.filter((entry) => saved.some((score) => score.name === entry.name));
+    const { lines, summaries } = report(ran, saved, options.modes);
+    process.stdout.write(
+      `${lines.join("\n")}\n(${ran.length} of ${cases.length} cases in ${options.from})\n`,
+    );
+    return corpusPasses(summaries) && ran.length === cases.length ? 0 : 1;
+  }
   if (options.json !== undefined) writeFileSync(`${options.json}l`, "");
   const workDir = mkdtempSync(path.join(os.tmpdir(), "golive-redteam-"));
   const started = Date.now();
@@ -227,14 +279,8 @@ async function main(): Promise<number> {
       `redteam: ${cases.length} cases × ${options.modes.join("+")}, ${options.concurrency} at a time\n`,
     );
     const scores = await runLimited(jobs, options.concurrency);
-    const summaries = options.modes.map((mode) => summarize(mode, scores));
-    const out = [
-      "",
-      ...itemTable(cases, scores, options.modes),
-      "",
-      ...summaries.map(summaryLine),
-      `(${((Date.now() - started) / 1000).toFixed(0)} s)`,
-    ];
+    const { lines, summaries } = report(cases, scores, options.modes);
+    const out = [...lines, `(${((Date.now() - started) / 1000).toFixed(0)} s)`];
     process.stdout.write(`${out.join("\n")}\n`);
     if (options.json !== undefined) {
       writeFileSync(options.json, `${JSON.stringify({ summaries, scores }, null, 2)}\n`);

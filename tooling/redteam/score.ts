@@ -158,3 +158,54 @@ export function corpusPasses(summaries: readonly ModeSummary[]): boolean {
     (summary) => summary.misses === 0 && summary.falsePositives === 0 && summary.failedPrograms === 0,
   );
 }
+
+/** A message with its resource names, paths and numbers blanked, so findings of one cause group together. */
+export function messageTemplate(message: string): string {
+  return message
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/`[^`]*`/g, "`…`")
+    .replace(/(?<![-.\w])\d+(\.\d+)?\b/g, "N")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+export interface FindingGroup {
+  readonly item: ChecklistId;
+  readonly kind: "false positive" | "miss";
+  /** The message template (false positives) or the miss reason, with the cases and modes it came from. */
+  readonly what: string;
+  readonly cases: readonly string[];
+}
+
+/** Misses and false positives grouped by item and message template, most frequent first. */
+export function groupFindings(scores: readonly CaseScore[]): FindingGroup[] {
+  const groups = new Map<
+    string,
+    { item: ChecklistId; kind: FindingGroup["kind"]; what: string; cases: Set<string> }
+  >();
+  const add = (item: ChecklistId, kind: FindingGroup["kind"], what: string, where: string): void => {
+    const key = `${item}\u0000${kind}\u0000${what}`;
+    const group = groups.get(key) ?? { item, kind, what, cases: new Set<string>() };
+    group.cases.add(where);
+    groups.set(key, group);
+  };
+  for (const score of scores) {
+    const where = `${score.name} [${score.mode}]`;
+    for (const miss of score.misses) add(miss.item, "miss", miss.reason, where);
+    for (const fp of score.falsePositives) {
+      for (const template of new Set(fp.messages.map(messageTemplate)))
+        add(fp.item, "false positive", template, where);
+    }
+  }
+  return [...groups.values()]
+    .map((group) => ({
+      item: group.item,
+      kind: group.kind,
+      what: group.what,
+      cases: [...group.cases].sort(),
+    }))
+    .sort(
+      (a, b) =>
+        b.cases.length - a.cases.length || a.item.localeCompare(b.item) || a.what.localeCompare(b.what),
+    );
+}
