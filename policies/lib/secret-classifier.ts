@@ -348,3 +348,35 @@ export function isSecretVariableName(name: string): boolean {
 }
 
 export { UNKNOWN };
+
+/**
+ * How a generated value is used, from the resources that depend on it: as a secret (it reaches a
+ * place made for secrets or a secret input, at any length; or it is long and reaches a value that
+ * is not a name) or not (a suffix in a name, a short id). A RandomPassword is always a secret.
+ */
+export function usedAsSecret(
+  generator: Generator,
+  resources: readonly PolicyResource[],
+): { readonly secret: boolean; readonly where?: string } {
+  if (generator.always) return { secret: true };
+  for (const resource of resources) {
+    for (const [property, dependencies] of Object.entries(resource.propertyDependencies)) {
+      if (!dependencies.some((dependency) => dependency.urn === generator.resource.urn)) continue;
+      const view = resource as ResourceView;
+      const under = variableEntries(view).filter((entry) => entry.path[0] === property);
+      const value = generator.value;
+      const reached =
+        value !== undefined
+          ? under.filter((entry) => entry.value !== undefined && carriesValue(entry.value, value))
+          : under.filter((entry) => entry.unknown);
+      for (const entry of reached) {
+        const where = describeEntry(view, entry);
+        if (entry.slot || isSecretInput(view, entry)) return { secret: true, where };
+        if (generator.long && !entry.pointer && !(entry.path.length <= 1 && isNamingProperty(property))) {
+          return { secret: true, where };
+        }
+      }
+    }
+  }
+  return { secret: false };
+}

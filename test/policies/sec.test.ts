@@ -375,8 +375,24 @@ describe("sec-02-generated-secret-strength", () => {
     const found = violations(await analyzeResource(only(pack("staging"), name), short), name);
     expect(found[0]!.message).toContain("is 16 length");
     expect(found[0]!.enforcementLevel).toBe("mandatory");
-    const token = res(T.randomString, "webhook-signing-key", { length: 20 });
-    expect(violations(await analyzeResource(only(pack("prod"), name), token), name)).toHaveLength(1);
+    // A RandomString is a secret by how it is used, whatever it is called.
+    const token = res(T.randomString, "endpoint-id", {
+      length: 12,
+      upper: false,
+      special: false,
+      result: UNKNOWN,
+    });
+    const stored = res(
+      T.secretVersion,
+      "signing",
+      { secretString: UNKNOWN },
+      { propertyDependencies: { secretString: [token.urn] } },
+    );
+    const found12 = violations(await analyzeStack(only(pack("prod"), name), [token, stored]), name);
+    expect(found12[0]!.message).toContain('"endpoint-id" is 12 length');
+    const named = res(T.randomString, "webhook-signing-key", { length: 6 });
+    const suffix = res(T.bucket, "b", { bucket: UNKNOWN }, { propertyDependencies: { bucket: [named.urn] } });
+    expect(violations(await analyzeStack(only(pack("prod"), name), [named, suffix]), name)).toEqual([]);
   });
 
   it("fails a password drawn from too few characters", async () => {
@@ -582,8 +598,16 @@ describe("sec-05-secret-rotation", () => {
     );
     const fixed = res(T.rotating, "r", { rotationDays: 30, rotationRfc3339: "2030-01-01T00:00:00Z" });
     expect(violations(await analyzeResource(policies, fixed), name)[0]!.message).toContain("rotationRfc3339");
-    const token = res(T.randomString, "webhook-token", { length: 48 });
-    expect(violations(await analyzeStack(policies, [rotation, token]), name)[0]!.message).toContain(
+    const token = res(T.randomString, "webhook-token", { length: 48, result: UNKNOWN });
+    const user = res(
+      T.lambda,
+      "hook",
+      { environment: { variables: { HOOK: UNKNOWN } } },
+      {
+        propertyDependencies: { environment: [token.urn] },
+      },
+    );
+    expect(violations(await analyzeStack(policies, [rotation, token, user]), name)[0]!.message).toContain(
       '"webhook-token" is not keyed to a time.Rotating',
     );
   });
