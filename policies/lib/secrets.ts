@@ -44,8 +44,10 @@ const MODE_PATTERNS: readonly { vendor: string; pattern: RegExp }[] = [
 ];
 
 export function keyMode(value: string): { vendor: string; mode: KeyMode } | undefined {
+  // The key itself, or inside a header value (`Bearer sk_live_…`).
+  const token = value.trim().replace(/^(?:Bearer|Basic|Token)\s+/i, "");
   for (const { vendor, pattern } of MODE_PATTERNS) {
-    const match = pattern.exec(value.trim());
+    const match = pattern.exec(token);
     if (match) return { vendor, mode: match[1] as KeyMode };
   }
   return undefined;
