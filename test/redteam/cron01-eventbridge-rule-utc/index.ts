@@ -29,7 +29,7 @@ const fn = new aws.lambda.Function(
   { dependsOn: [logs] },
 );
 
-const dlq = new aws.sqs.Queue("weekly-report-dlq", { sqsManagedSseEnabled: true, tags });
+const dlq = new aws.sqs.Queue("weekly-report-dlq", { sqsManagedSseEnabled: true, tags }, { protect: true });
 
 // "Monday 08:00" for the Berlin office: EventBridge rules run in UTC, so it drifts with DST.
 const rule = new aws.cloudwatch.EventRule("weekly-report", {

@@ -64,11 +64,12 @@ const fn = new aws.lambda.Function(
   { dependsOn: [logs] },
 );
 
-const dlq = new aws.sqs.Queue("invoice-run-dlq", {
-  kmsMasterKeyId: key.id,
-  messageRetentionSeconds: 1209600,
-  tags,
-});
+// Failed runs wait here for a replay: protected like any store of data.
+const dlq = new aws.sqs.Queue(
+  "invoice-run-dlq",
+  { kmsMasterKeyId: key.id, messageRetentionSeconds: 1209600, tags },
+  { protect },
+);
 
 const schedulerRole = new aws.iam.Role("scheduler", {
   assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }),

@@ -35,7 +35,7 @@ new supabase.Settings("app", {
     maintenance_work_mem: "64MB",
   }),
   pooler: JSON.stringify({ pool_mode: "transaction", default_pool_size: 20 }),
-  network: JSON.stringify({ restrictions: ["203.0.113.0/24", "198.51.100.17/32"] }),
+  network: JSON.stringify({ restrictions: ["85.214.132.0/24", "34.89.12.7/32"] }),
   sslEnforcement: true,
 });
 

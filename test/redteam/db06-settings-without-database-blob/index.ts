@@ -29,7 +29,7 @@ new supabase.Settings("app", {
   projectRef: project.id,
   api: JSON.stringify({ db_schema: "public,storage", max_rows: 1000 }),
   pooler: JSON.stringify({ pool_mode: "transaction", default_pool_size: 20 }),
-  network: JSON.stringify({ restrictions: ["203.0.113.0/24"] }),
+  network: JSON.stringify({ restrictions: ["85.214.132.0/24"] }),
   sslEnforcement: true,
 });
 

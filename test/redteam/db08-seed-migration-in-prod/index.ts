@@ -34,7 +34,7 @@ new supabase.Settings("crm", {
     maintenance_work_mem: "256MB",
   }),
   pooler: JSON.stringify({ pool_mode: "transaction", default_pool_size: 40 }),
-  network: JSON.stringify({ restrictions: ["198.51.100.0/24"] }),
+  network: JSON.stringify({ restrictions: ["91.198.174.0/24"] }),
   sslEnforcement: true,
 });
 

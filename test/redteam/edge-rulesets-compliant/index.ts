@@ -5,7 +5,7 @@ const zoneId = new pulumi.Config().require("zoneId");
 
 const API = 'starts_with(http.request.uri.path, "/api/")';
 const ADMIN = 'starts_with(http.request.uri.path, "/admin")';
-const OFFICE = ["203.0.113.0/24", "198.51.100.24/32"];
+const OFFICE = ["85.214.132.0/24", "34.89.12.24/32"];
 
 new cloudflare.Ruleset("response-headers", {
   zoneId,

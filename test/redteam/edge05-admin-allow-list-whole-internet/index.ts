@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 const zoneId = new pulumi.Config().require("zoneId");
 
-const officeRanges = ["203.0.113.0/24", "198.51.100.24/32", "0.0.0.0/0" /* temp: VPN outage */];
+const officeRanges = ["85.214.132.0/24", "34.89.12.24/32", "0.0.0.0/0" /* temp: VPN outage */];
 
 new cloudflare.Ruleset("firewall", {
   zoneId,
