@@ -1,5 +1,6 @@
 /** ALERT: uptime, latency, error-rate and database alarms that reach people; encrypted topics; log retention. */
 import type { PolicyResource } from "@pulumi/policy";
+import { coveredTypes } from "./catalogue";
 import { appConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { bool, effectiveTags, list, num, peekString, StackIndex, str } from "./lib/props";
@@ -144,7 +145,7 @@ const uptimeCheck: PolicySpec = {
       );
     });
     if (checks.length === 0) {
-      check.violation(`no uptime check probes the health endpoint ${path}`);
+      check.missing(`no uptime check probes the health endpoint ${path}`);
       return;
     }
     const uptimeAlarms = alarms(resources).filter((alarm) => {
@@ -162,7 +163,7 @@ const uptimeCheck: PolicySpec = {
       return false;
     });
     if (uptimeAlarms.length === 0) {
-      check.violation(
+      check.missing(
         `no alarm fires when the health check is healthy less than ${target}% (AWS/Route53 HealthCheckPercentageHealthy)`,
       );
     }
@@ -226,7 +227,7 @@ const latencyAlarm: PolicySpec = {
         alarm.metrics.some((m) => LATENCY_METRIC.test(m)),
     );
     if (found.length === 0) {
-      check.violation("no alarm watches p95 latency (extendedStatistic p95 on a latency metric)");
+      check.missing("no alarm watches p95 latency (extendedStatistic p95 on a latency metric)");
       return;
     }
     const ok = found.some((alarm) => {
@@ -269,7 +270,7 @@ const errorRateAlarm: PolicySpec = {
         (alarm.expressions.some((e) => e.includes("/")) && alarm.metrics.some((m) => ERROR_METRIC.test(m))),
     );
     if (rates.length === 0) {
-      check.violation(
+      check.missing(
         "no alarm watches the error rate (an error-rate metric, or metric math errors / requests)",
       );
       return;
@@ -292,6 +293,9 @@ const DATABASE_ALARMS: readonly { label: string; metric: RegExp; limit: number }
   { label: "memory", metric: /mem/i, limit: 80 },
 ];
 
+/** CloudWatch namespaces of database services. */
+const DATABASE_NAMESPACES = /^AWS\/(RDS|DocDB|Redshift|Neptune|ElastiCache|DynamoDB)$|supabase|postgres/i;
+
 const databaseAlarms: PolicySpec = {
   name: "alert-04-database-alarms",
   id: "ALERT-04",
@@ -301,19 +305,37 @@ const databaseAlarms: PolicySpec = {
   remediationSteps:
     "Export the Supabase project's metrics (its Prometheus endpoint) to CloudWatch and alarm on connections, disk, CPU and memory use in percent at the checklist's thresholds.",
   stack(resources, check) {
-    if (!resources.some((resource) => resource.type === T.supabaseProject)) {
-      check.notApplicable("the stack has no Supabase project");
-    }
+    // Any database of the catalogue (Supabase, RDS, Aurora, Redshift...), or alarms on a database
+    // service's metrics for a database another stack declares.
+    const databases = coveredTypes("database");
+    const hasDatabase = resources.some(
+      (resource) => databases.has(resource.type) && !/securityGroup/i.test(resource.type),
+    );
     const all = alarms(resources);
+    const databaseMetrics = all.filter((alarm) =>
+      DATABASE_NAMESPACES.test(peekString(alarm.resource.props, "namespace") ?? ""),
+    );
+    if (!hasDatabase && databaseMetrics.length === 0) {
+      check.notApplicable("the stack has no database and no alarm on a database's metrics");
+    }
     for (const wanted of DATABASE_ALARMS) {
       const found = all.filter((alarm) => alarm.metrics.some((m) => wanted.metric.test(m)));
-      const ok = found.some(
-        (alarm) =>
-          !!alarm.comparison &&
-          GREATER.includes(alarm.comparison) &&
-          (percent(alarm) ?? Infinity) <= wanted.limit,
-      );
-      if (!ok) check.violation(`no database ${wanted.label} alarm fires above ${wanted.limit}%`);
+      if (found.length === 0) {
+        check.missing(`no database ${wanted.label} alarm exists (it must fire above ${wanted.limit}%)`);
+        continue;
+      }
+      const ok = found.some((alarm) => {
+        if (!alarm.comparison) return false;
+        // Free bytes and connection counts: the capacity they relate to is not in the stack, so
+        // any alarm in the right direction counts.
+        if (alarm.metrics.some((m) => /^Free/.test(m))) return LESS.includes(alarm.comparison);
+        if (alarm.metrics.some((m) => m === "DatabaseConnections")) return GREATER.includes(alarm.comparison);
+        return GREATER.includes(alarm.comparison) && (percent(alarm) ?? Infinity) <= wanted.limit;
+      });
+      if (!ok) {
+        const seen = found.map((alarm) => `"${alarm.resource.name}" at ${alarm.threshold ?? "?"}`).join(", ");
+        check.violation(`no database ${wanted.label} alarm fires above ${wanted.limit}% (found ${seen})`);
+      }
     }
   },
 };
@@ -411,7 +433,7 @@ const alarmActionsRouted: PolicySpec = {
     });
     for (const severity of Object.keys(ROUTES)) {
       if (!topics.some((topic) => topicSeverity(topic) === severity)) {
-        check.violation(`no ${severity} alert topic exists (severities route to channels)`);
+        check.missing(`no ${severity} alert topic exists (severities route to channels)`);
       }
     }
   },

@@ -94,7 +94,7 @@ const monthlyBudget: PolicySpec = {
   stack(resources, check) {
     const budgets = resources.filter((resource) => resource.type === T.budget);
     if (budgets.length === 0) {
-      check.violation("no monthly cost budget exists for this environment");
+      check.missing("no monthly cost budget exists for this environment");
       return;
     }
     // The declared budget must be the one watched: an unfiltered monthly budget at or below it.
@@ -143,7 +143,7 @@ const anomalyDetection: PolicySpec = {
     const index = new StackIndex(resources);
     const monitors = index.ofType(T.anomalyMonitor);
     if (monitors.length === 0) {
-      check.violation("no cost anomaly monitor exists");
+      check.missing("no cost anomaly monitor exists");
       return;
     }
     const subscriptions = index.ofType(T.anomalySubscription);

@@ -317,7 +317,7 @@ const backups: PolicySpec = {
     }
     const buckets = index.ofType(...BUCKET_TYPES).filter((bucket) => isBackupBucket(bucket));
     if (buckets.length === 0) {
-      check.violation("no off-site backup bucket (a bucket named or tagged for backups) exists");
+      check.missing("no off-site backup bucket (a bucket named or tagged for backups) exists");
       return;
     }
     check.each(buckets, (bucket) => checkBackupBucket(bucket, index, check));
@@ -499,7 +499,7 @@ const auditTrail: PolicySpec = {
   stack(resources, check) {
     const groups = resources.filter((resource) => isAuditLogGroup(resource));
     if (groups.length === 0) {
-      check.violation("no audit log group exists (tag log-class=audit or a name ending in /audit)");
+      check.missing("no audit log group exists (tag log-class=audit or a name ending in /audit)");
       return;
     }
     const retained = groups.filter((group) => {

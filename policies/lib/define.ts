@@ -36,6 +36,7 @@ import { clockNote } from "./clock";
 import type { PackContext } from "./context";
 import { levelFor, type EnvironmentName } from "./environment";
 import { decideExemption, describeExemption } from "./exemptions";
+import { stackScope } from "./scope";
 import { T } from "./types";
 import { UNKNOWN, UnknownValueError, unknownPath, type Unknown } from "./unknowns";
 
@@ -60,6 +61,11 @@ export interface Check {
   readonly env: EnvironmentName;
   /** Report a violation at the policy's level, unless a valid exemption waives it. */
   violation(message: string, urn?: string): void;
+  /**
+   * Report that something the whole environment must have is absent ("no uptime check exists"):
+   * a violation in an environment stack, nothing in a component stack (`golive:scope: component`).
+   */
+  missing(message: string, urn?: string): void;
   /** Advisory: the check needs a value that is only known after apply. */
   undeterminable(what: string, urn?: string): void;
   /** Advisory information that is not a failure (an applied override, an unused exemption). */
@@ -166,6 +172,10 @@ function makeCheck(
           );
           return;
       }
+    },
+    missing(message, urn = defaultUrn) {
+      if (stackScope(ctx.config) === "component") return;
+      check.violation(message, urn);
     },
     undeterminable(what, urn = defaultUrn) {
       reportObject(report, {
