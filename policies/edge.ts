@@ -174,7 +174,8 @@ function forEachOwnedZone(
   if (found.length === 0) check.notApplicable("the stack has no Cloudflare zone resources");
   for (const zone of found) {
     const urn = resources.find((resource) => resource.urn === zone.key)?.urn ?? zone.resources[0]!.urn;
-    fn(zone, zoneLabel(zone, resources), (message) => check.violation(message, urn));
+    // Zone-wide findings are presence items: a component stack (golive:scope) holds part of the zone.
+    fn(zone, zoneLabel(zone, resources), (message) => check.missing(message, urn));
   }
 }
 

@@ -30,7 +30,7 @@ import {
   type Entry,
 } from "./lib/secret-classifier";
 import { readStackFile } from "./lib/stack-file";
-import { rotationTypes } from "./catalogue";
+import { rotationTypes, typesOf } from "./catalogue";
 import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
 import { T } from "./lib/types";
 import { formatPath, leaves, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
@@ -688,14 +688,6 @@ const edgeFunctionJwt: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // SEC-07
 
-/** Secret-bearing inputs, per type. */
-const SECRET_CARRIERS: Readonly<Record<string, string>> = {
-  [T.secretVersion]: "secretString",
-  [T.supabaseFunctionSecrets]: "secrets",
-  [T.lambda]: "environment",
-  [T.ssmParameter]: "value",
-};
-
 const noSharedSecrets: PolicySpec = {
   name: "sec-07-no-shared-secrets",
   id: "SEC-07",
@@ -705,26 +697,18 @@ const noSharedSecrets: PolicySpec = {
   remediationSteps:
     "Give each stack its own provided secrets (`pulumi config set --secret --path 'golive:providedSecrets.<NAME>'` per stack) and let each stack generate its own; never copy a value across environments.",
   resource: {
-    types: Object.keys(SECRET_CARRIERS),
+    // Every type of the catalogue that carries variables or secrets, every shape of them.
+    types: typesOf("variables"),
     validate(resource, check) {
-      const carrier = SECRET_CARRIERS[resource.type]!;
       const other = otherEnvironment(check.env);
       const words = new Set(ENVIRONMENT_WORDS[other]);
       const app = readConfigKey(check.ctx.config, "golive:app", appConfigSchema);
       const otherAccount = app.ok ? app.value?.awsAccounts?.[other] : undefined;
-      const carried = peek(resource.props, carrier);
-      if (carried === UNKNOWN) {
-        check.undeterminable(`.${carrier} of ${resource.type} "${resource.name}"`);
-        return;
-      }
-      let unknown = false;
-      for (const leaf of stringLeaves(carried)) {
-        if (leaf.unknown) {
-          unknown = true;
-          continue;
-        }
-        const value = leaf.value as string;
-        const where = `.${carrier}${formatPath(leaf.path)} of ${resource.type} "${resource.name}"`;
+      for (const entry of variableEntries(resource)) {
+        // Unknown values are this stack's own resources' outputs, judged by ENV-01 (stack part below).
+        if (entry.value === undefined || !(entry.variable || entry.slot)) continue;
+        const value = entry.value;
+        const where = describeEntry(resource, entry);
         if (otherAccount && value.includes(otherAccount)) {
           check.violation(`${where} refers to the ${other} AWS account`);
           continue;
@@ -735,10 +719,20 @@ const noSharedSecrets: PolicySpec = {
         const hit = hosts.find((host) => host.split(/[^a-z0-9]+/).some((token) => words.has(token)));
         if (hit) check.violation(`${where} refers to ${other} (${hit})`);
       }
-      if (unknown) {
-        check.undeterminable(`.${carrier} of ${resource.type} "${resource.name}"`);
-      }
     },
+  },
+  stack(resources, check) {
+    // An unknown value that depends on resources of this stack is this environment's; one that
+    // depends on nothing the pack can see is undeterminable, by its own path.
+    const carriers = new Set(typesOf("variables"));
+    for (const resource of resources) {
+      if (!carriers.has(resource.type)) continue;
+      for (const entry of variableEntries(resource)) {
+        if (!entry.unknown || !(entry.variable || entry.slot)) continue;
+        if ((resource.propertyDependencies[String(entry.path[0])] ?? []).length > 0) continue;
+        check.undeterminable(describeEntry(resource, entry), resource.urn);
+      }
+    }
   },
 };
 

@@ -713,9 +713,19 @@ describe("sec-07-no-shared-secrets", () => {
     expect(staging[0]!.enforcementLevel).toBe("advisory");
   });
 
-  it("reports a secret unknown at preview as undeterminable", async () => {
-    expect(
-      undeterminable(await analyzeResource(only(pack("prod"), name), version(UNKNOWN)), name),
-    ).toHaveLength(1);
+  it("reports a secret unknown at preview as undeterminable by its path, unless it comes from this stack's resources", async () => {
+    const found = undeterminable(await analyzeStack(only(pack("prod"), name), [version(UNKNOWN)]), name);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain(".secretString");
+    const queue = res(T.queue, "jobs", { url: UNKNOWN });
+    const fn = res(
+      T.lambda,
+      "worker",
+      { environment: { variables: { QUEUE_URL: UNKNOWN } } },
+      {
+        propertyDependencies: { environment: [queue.urn] },
+      },
+    );
+    expect(undeterminable(await analyzeStack(only(pack("prod"), name), [queue, fn]), name)).toEqual([]);
   });
 });
