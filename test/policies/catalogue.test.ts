@@ -3,6 +3,7 @@
  * carry a concern's shape (variables, TLS policy, proxied, retention, tags, KMS key, stateful
  * store, public database) must be covered by the pack or listed out of scope with a reason.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROVIDER_CATALOGUES } from "../../policies/catalogue";
@@ -87,6 +88,20 @@ describe("type catalogue", () => {
     expect(catalogueGaps(reduced, scanned(entry))).toContainEqual(
       expect.objectContaining({ type: "cloudflare:index/noSuch:NoSuch" }),
     );
+  });
+
+  it("docs/catalogue.md names every catalogued type (regenerate with tooling/catalogue/write-docs.ts)", () => {
+    const doc = fs.readFileSync(path.join(root, "docs/catalogue.md"), "utf8");
+    for (const entry of PROVIDER_CATALOGUES) {
+      for (const [concern, covered] of Object.entries(entry.covered)) {
+        if (concern === "tags" && entry.provider === "aws") continue;
+        for (const type of Object.keys(covered ?? {})) expect(doc, type).toContain(`\`${type}\``);
+      }
+      for (const groups of Object.values(entry.outOfScope)) {
+        for (const type of (groups ?? []).flatMap((group) => group.types))
+          expect(doc, type).toContain(`\`${type}\``);
+      }
+    }
   });
 
   it("aws-taggable.ts lists exactly the installed @pulumi/aws types with a tags input", () => {
