@@ -33,7 +33,7 @@ import { readStackFile } from "./lib/stack-file";
 import { rotationTypes, typesOf } from "./catalogue";
 import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
 import { T } from "./lib/types";
-import { formatPath, leaves, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
+import { formatPath, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
 // ------------------------------------------------------------------------------------------------
 // SEC-01
@@ -400,22 +400,44 @@ const noServerSecretsInClientVars: PolicySpec = {
     "Rename the variable without the public prefix and read it only on the server; the client gets the anon/publishable key only.",
   resource: {
     validate(resource, check) {
-      for (const variable of variables(resource.props)) {
-        if (!isClientExposedName(variable.name)) continue;
-        const where = `${variable.name} (${variable.path}) of ${resource.type} "${resource.name}"`;
-        if (isServerSecretName(variable.name)) {
+      // Every variable shape (maps, pairs, Pages {type, value}, bindings, JSON, dotenv) by its name.
+      for (const entry of variableEntries(resource)) {
+        if (entry.name === undefined || !entry.variable || !isClientExposedName(entry.name)) continue;
+        const where = `${entry.name} (${formatPath(entry.path)}) of ${resource.type} "${resource.name}"`;
+        if (isServerSecretName(entry.name)) {
           check.violation(`${where} is a client-exposed variable named like a server secret`);
           continue;
         }
-        const value = rawValue(variable.value);
-        if (value === UNKNOWN || leaves(value).some((leaf) => leaf.unknown)) {
-          check.undeterminable(`the value of ${where}`);
-          continue;
-        }
-        const format = typeof value === "string" ? secretFormat(value) : undefined;
+        if (entry.value === undefined) continue; // decided with its dependencies below
+        const format = secretFormat(entry.value);
         if (format) check.violation(`${where} exposes ${format.kind} to the client`);
       }
     },
+  },
+  stack(resources, check) {
+    // An unknown client-exposed value: a generated secret by its dependency (the up verdict), or
+    // undeterminable by its own path when nothing the pack can see decides.
+    const sources = sourcesFor(check, resources);
+    for (const resource of resources) {
+      for (const entry of variableEntries(resource)) {
+        if (!entry.unknown || entry.name === undefined || !entry.variable || !isClientExposedName(entry.name))
+          continue;
+        if (isServerSecretName(entry.name)) continue;
+        const where = `${entry.name} (${formatPath(entry.path)}) of ${resource.type} "${resource.name}"`;
+        const secret = sources
+          .dependencies(resource, String(entry.path[0]))
+          .find((generator) => generator.always || generator.long);
+        if (secret) {
+          check.violation(
+            `${where} exposes the generated secret of ${secret.resource.type} "${secret.resource.name}" to the client`,
+            resource.urn,
+          );
+        } else {
+          // Another resource's output may be a key it issues (a service role key): not decidable here.
+          check.undeterminable(`the value of ${where}`, resource.urn);
+        }
+      }
+    }
   },
 };
 

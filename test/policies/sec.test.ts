@@ -479,12 +479,31 @@ describe("sec-03-no-server-secrets-in-client-vars", () => {
     expect(violations(await analyzeResource(only(pack("prod"), name), pairs), name)).toHaveLength(1);
   });
 
-  it("reports a public variable with an unknown value as undeterminable", async () => {
-    const result = await analyzeResource(
-      only(pack("prod"), name),
+  it("reports a public variable with an unknown value as undeterminable, by its name", async () => {
+    const result = await analyzeStack(only(pack("prod"), name), [
       lambda({ NEXT_PUBLIC_SUPABASE_ANON_KEY: UNKNOWN }),
-    );
+    ]);
     expect(undeterminable(result, name)).toHaveLength(1);
+    expect(undeterminable(result, name)[0]!.message).toContain("NEXT_PUBLIC_SUPABASE_ANON_KEY");
+  });
+
+  it("reads Pages {NAME: {type, value}} and fails a generated secret in a public variable in preview", async () => {
+    const pages = res("cloudflare:index/pagesProject:PagesProject", "site", {
+      deploymentConfigs: {
+        production: { envVars: { VITE_SUPABASE_KEY: { type: "plain_text", value: SERVICE_ROLE_JWT } } },
+      },
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), pages), name)[0]?.message).toContain(
+      "VITE_SUPABASE_KEY",
+    );
+    const key = res(T.randomPassword, "k", { length: 40, result: UNKNOWN });
+    const fn = {
+      ...lambda({ NEXT_PUBLIC_TOKEN: UNKNOWN }),
+      propertyDependencies: { environment: [key.urn] },
+    };
+    expect(violations(await analyzeStack(only(pack("prod"), name), [key, fn]), name)[0]?.message).toContain(
+      "exposes the generated secret",
+    );
   });
 });
 
