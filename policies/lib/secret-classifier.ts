@@ -143,7 +143,8 @@ export function variableEntries(resource: Pick<ResourceView, "type" | "props" | 
       typeof record.name === "string" ? record.name : typeof record.key === "string" ? record.key : undefined;
     const pairValueKey = ["value", "text", "valueFrom"].find((key) => key in record);
     const consumed = new Set<string>();
-    if (pairName !== undefined && pairValueKey !== undefined) {
+    // The resource's own inputs are never a pair (an SSM parameter has `name` and `value`).
+    if (depth > 0 && pairName !== undefined && pairValueKey !== undefined) {
       const type = typeof record.type === "string" ? record.type : undefined;
       const pairFlags = {
         slot:

@@ -257,6 +257,23 @@ describe("sec-01-no-plaintext-secret-inputs", () => {
     }
   });
 
+  it("accepts a secret in a SecureString parameter (its own name and value are not a {name, value} pair)", async () => {
+    const parameter = res(T.ssmParameter, "openai-key", {
+      name: "/worker/prod/openai-key",
+      type: "SecureString",
+      value: secret("sk-proj-abcdefghijklmnopqrstuvwxyz123456"),
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), parameter), name)).toEqual([]);
+    const plain = res(T.ssmParameter, "openai-key", {
+      name: "/worker/prod/openai-key",
+      type: "String",
+      value: "sk-proj-abcdefghijklmnopqrstuvwxyz123456",
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), plain), name)[0]?.message).toContain(
+      "OpenAI API key",
+    );
+  });
+
   it("accepts pointers named like secrets, and secret_text values", async () => {
     const policies = only(pack("prod"), name);
     const pointers = lambda({
