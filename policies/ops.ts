@@ -3,8 +3,7 @@ import { CHECKLIST } from "./lib/checklist";
 import { clockNote } from "./lib/clock";
 import type { PolicySpec } from "./lib/define";
 import { describeExemption, isExpired, isUnexemptable } from "./lib/exemptions";
-import type { PolicyResource } from "@pulumi/policy";
-import { bool, num, StackIndex } from "./lib/props";
+import { bool, num } from "./lib/props";
 import { isAuditLogGroup } from "./lib/stack";
 import { coveredTypes } from "./catalogue";
 import { T } from "./lib/types";
@@ -37,8 +36,6 @@ const statefulProtected: PolicySpec = {
     types: statefulTypes,
     validate(resource, check) {
       if (resource.type === T.logGroup && !isAuditLogGroup(resource)) return;
-      // A queue's role (application data or a job's dead letters) shows only in the stack part.
-      if (resource.type === T.queue) return;
       // A SecureString parameter is a secret; plain parameters are configuration.
       if (resource.type === T.ssmParameter && peek(resource.props, "type") !== "SecureString") return;
       const label = `${resource.type} "${resource.name}"`;
@@ -82,51 +79,7 @@ const statefulProtected: PolicySpec = {
       }
     },
   },
-  stack(resources, check) {
-    for (const queue of queuesHoldingData(resources)) {
-      const label = `${queue.type} "${queue.name}"`;
-      if (!queue.opts.protect)
-        check.violation(`${label} is not protected (set the protect resource option)`, queue.urn);
-      if (queue.opts.deleteBeforeReplace === true) {
-        check.violation(
-          `${label} is deleted before its replacement is created (deleteBeforeReplace)`,
-          queue.urn,
-        );
-      }
-    }
-  },
 };
-
-/** Where a schedule, an EventBridge target or a Lambda sends the events it failed to deliver. */
-const DEAD_LETTER_USERS: readonly (readonly [string, string])[] = [
-  [T.schedule, "target"],
-  [T.eventTarget, "deadLetterConfig"],
-  [T.lambda, "deadLetterConfig"],
-  ["aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "destinationConfig"],
-];
-/** Resources through which an application reads or writes a queue's messages. */
-const QUEUE_DATA_USERS: readonly (readonly [string, string])[] = [
-  ["aws:lambda/eventSourceMapping:EventSourceMapping", "eventSourceArn"],
-  [T.topicSubscription, "endpoint"],
-  [T.queue, "redrivePolicy"],
-  ["aws:pipes/pipe:Pipe", "source"],
-];
-
-/**
- * Queues are stateful when they hold application messages. A queue that only receives a job's
- * failed invocations (a schedule's or a rule's dead letters, reported by CRON-04's alarm) is
- * rebuilt empty without loss, and is not.
- */
-function queuesHoldingData(resources: readonly PolicyResource[]): PolicyResource[] {
-  const index = new StackIndex(resources);
-  return index.ofType(T.queue).filter((queue) => {
-    const deadLetters = DEAD_LETTER_USERS.some(
-      ([type, prop]) => index.referencing(queue, prop, [type]).length > 0,
-    );
-    const data = QUEUE_DATA_USERS.some(([type, prop]) => index.referencing(queue, prop, [type]).length > 0);
-    return data || !deadLetters;
-  });
-}
 
 const exemptionsValid: PolicySpec = {
   name: "ops-02-exemptions-valid",

@@ -112,6 +112,7 @@ describe("ops-01-stateful-resources-protected", () => {
     const policies = only(pack("prod"), name);
     for (const type of [
       "aws:dynamodb/table:Table",
+      "aws:sqs/queue:Queue",
       "aws:efs/fileSystem:FileSystem",
       "aws:cognito/userPool:UserPool",
       "aws:rds/cluster:Cluster",
@@ -138,28 +139,6 @@ describe("ops-01-stateful-resources-protected", () => {
     );
     const compute = res("aws:ec2/instance:Instance", "web", {});
     expect(violations(await analyzeResource(policies, compute), name)).toEqual([]);
-  });
-
-  it("protects queues that hold application messages, not a job's dead letters", async () => {
-    const policies = only(pack("prod"), name);
-    const orders = res("aws:sqs/queue:Queue", "orders", { arn: "arn:aws:sqs:eu-west-1:1:orders" });
-    const ordersDlq = res("aws:sqs/queue:Queue", "orders-dlq", { arn: "arn:aws:sqs:eu-west-1:1:orders-dlq" });
-    const redrive = { ...orders, propertyDependencies: { redrivePolicy: [ordersDlq.urn] } };
-    const jobDlq = res("aws:sqs/queue:Queue", "job-dlq", { arn: UNKNOWN });
-    const schedule = res(
-      T.schedule,
-      "job",
-      { target: { arn: "arn:aws:lambda:eu-west-1:1:function:job", deadLetterConfig: { arn: UNKNOWN } } },
-      {
-        propertyDependencies: { target: [jobDlq.urn] },
-      },
-    );
-    const text = violations(await analyzeStack(policies, [redrive, ordersDlq, jobDlq, schedule]), name)
-      .map((d) => d.message)
-      .join("\n");
-    expect(text).toContain('"orders" is not protected');
-    expect(text).toContain('"orders-dlq" is not protected');
-    expect(text).not.toContain("job-dlq");
   });
 
   it("skips debug log groups and does not apply to staging", async () => {
