@@ -1,5 +1,6 @@
 /** ALERT: uptime, latency, error-rate and database alarms that reach people; encrypted topics; log retention. */
 import type { PolicyResource } from "@pulumi/policy";
+import { coveredTypes } from "./catalogue";
 import { appConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { bool, effectiveTags, list, num, peekString, StackIndex, str } from "./lib/props";
@@ -162,7 +163,7 @@ const uptimeCheck: PolicySpec = {
       return false;
     });
     if (uptimeAlarms.length === 0) {
-      check.violation(
+      check.absent(
         `no alarm fires when the health check is healthy less than ${target}% (AWS/Route53 HealthCheckPercentageHealthy)`,
       );
     }
@@ -292,6 +293,9 @@ const DATABASE_ALARMS: readonly { label: string; metric: RegExp; limit: number }
   { label: "memory", metric: /mem/i, limit: 80 },
 ];
 
+/** CloudWatch namespaces of database services. */
+const DATABASE_NAMESPACES = /^AWS\/(RDS|DocDB|Redshift|Neptune|ElastiCache|DynamoDB)$|supabase|postgres/i;
+
 const databaseAlarms: PolicySpec = {
   name: "alert-04-database-alarms",
   id: "ALERT-04",
@@ -301,21 +305,37 @@ const databaseAlarms: PolicySpec = {
   remediationSteps:
     "Export the Supabase project's metrics (its Prometheus endpoint) to CloudWatch and alarm on connections, disk, CPU and memory use in percent at the checklist's thresholds.",
   stack(resources, check) {
-    if (!resources.some((resource) => resource.type === T.supabaseProject)) {
-      check.notApplicable("the stack has no Supabase project");
-    }
+    // Any database of the catalogue (Supabase, RDS, Aurora, Redshift...), or alarms on a database
+    // service's metrics for a database another stack declares.
+    const databases = coveredTypes("database");
+    const hasDatabase = resources.some(
+      (resource) => databases.has(resource.type) && !/securityGroup/i.test(resource.type),
+    );
     const all = alarms(resources);
+    const databaseMetrics = all.filter((alarm) =>
+      DATABASE_NAMESPACES.test(peekString(alarm.resource.props, "namespace") ?? ""),
+    );
+    if (!hasDatabase && databaseMetrics.length === 0) {
+      check.notApplicable("the stack has no database and no alarm on a database's metrics");
+    }
     for (const wanted of DATABASE_ALARMS) {
       const found = all.filter((alarm) => alarm.metrics.some((m) => wanted.metric.test(m)));
-      const ok = found.some(
-        (alarm) =>
-          !!alarm.comparison &&
-          GREATER.includes(alarm.comparison) &&
-          (percent(alarm) ?? Infinity) <= wanted.limit,
-      );
-      const message = `no database ${wanted.label} alarm fires above ${wanted.limit}%`;
-      if (found.length === 0) check.absent(message);
-      else if (!ok) check.violation(message);
+      if (found.length === 0) {
+        check.absent(`no database ${wanted.label} alarm exists (it must fire above ${wanted.limit}%)`);
+        continue;
+      }
+      const ok = found.some((alarm) => {
+        if (!alarm.comparison) return false;
+        // Free bytes and connection counts: the capacity they relate to is not in the stack, so
+        // any alarm in the right direction counts.
+        if (alarm.metrics.some((m) => /^Free/.test(m))) return LESS.includes(alarm.comparison);
+        if (alarm.metrics.some((m) => m === "DatabaseConnections")) return GREATER.includes(alarm.comparison);
+        return GREATER.includes(alarm.comparison) && (percent(alarm) ?? Infinity) <= wanted.limit;
+      });
+      if (!ok) {
+        const seen = found.map((alarm) => `"${alarm.resource.name}" at ${alarm.threshold ?? "?"}`).join(", ");
+        check.violation(`no database ${wanted.label} alarm fires above ${wanted.limit}% (found ${seen})`);
+      }
     }
   },
 };

@@ -2,6 +2,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { z } from "zod";
 import { pathExpression } from "../lib/cdn";
+import { EDGE_ENDPOINT_POLICIES } from "./edge-endpoints";
 import { broadAddress } from "../lib/cidr";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
@@ -173,7 +174,8 @@ function forEachOwnedZone(
   if (found.length === 0) check.notApplicable("the stack has no Cloudflare zone resources");
   for (const zone of found) {
     const urn = resources.find((resource) => resource.urn === zone.key)?.urn ?? zone.resources[0]!.urn;
-    fn(zone, zoneLabel(zone, resources), (message) => check.violation(message, urn));
+    // Zone-wide findings are presence items: a component stack (golive:scope) holds part of the zone.
+    fn(zone, zoneLabel(zone, resources), (message) => check.absent(message, urn));
   }
 }
 
@@ -775,9 +777,47 @@ const compression: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // EDGE-08
 
-/** Records that must stay DNS-only: mail and verification records (`_dmarc`, `*._domainkey`, MX targets...). */
-function mustStayUnproxied(name: string): boolean {
-  return name.split(".").some((label) => label.startsWith("_"));
+/**
+ * Targets that must be reached DNS-only, read from the record's own content: mail providers' DKIM,
+ * bounce and link-tracking hosts, certificate validation, and private addresses Cloudflare cannot
+ * proxy. Extend with the policy's dnsOnlyTargets config.
+ */
+const DNS_ONLY_TARGETS: readonly RegExp[] = [
+  /\.dkim\.amazonses\.com$/,
+  /\.amazonses\.com$/,
+  /\.acm-validations\.aws$/,
+  /(^|\.)sendgrid\.net$/,
+  /(^|\.)mailgun\.org$/,
+  /(^|\.)mcsv\.net$/,
+  /(^|\.)mandrillapp\.com$/,
+  /(^|\.)sparkpostmail\.com$/,
+  /(^|\.)mtasv\.net$/,
+  /(^|\.)resend\.(com|dev)$/,
+  /(^|\.)domainkey\./,
+  /(^|\.)protection\.outlook\.com$/,
+  /^autodiscover\.outlook\.com$/,
+  /(^|\.)zendesk\.com$/,
+  /(^|\.)mail\.protection\./,
+];
+
+function isPrivateAddress(content: string): boolean {
+  return /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|169\.254\.|f[cd][0-9a-f]{2}:)/i.test(content);
+}
+
+/**
+ * Records that must stay DNS-only, from what the record says: a name label starting with `_`
+ * (`_dmarc`, `*._domainkey`, ACM and ACME validation), a mail or validation provider's target, a
+ * private address. What remains a guess is configurable (dnsOnlyNames, dnsOnlyTargets).
+ */
+export function mustStayUnproxied(name: string, content = "", extraTargets: readonly string[] = []): boolean {
+  if (name.split(".").some((label) => label.startsWith("_"))) return true;
+  const target = content.trim().toLowerCase().replace(/\.$/, "");
+  if (target === "") return false;
+  if (isPrivateAddress(target)) return true;
+  if (DNS_ONLY_TARGETS.some((pattern) => pattern.test(target))) return true;
+  return extraTargets.some(
+    (suffix) => target === suffix.toLowerCase() || target.endsWith(`.${suffix.toLowerCase()}`),
+  );
 }
 
 const appHostnamesProxied: PolicySpec = {
@@ -796,6 +836,13 @@ const appHostnamesProxied: PolicySpec = {
         default: [],
         description: "Record names that may stay DNS-only (mail providers' CNAMEs, verification records).",
       },
+      dnsOnlyTargets: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "Record targets (domain suffixes) that must be reached DNS-only, beyond the built-in mail and validation providers.",
+      },
     },
   },
   resource: {
@@ -808,8 +855,10 @@ const appHostnamesProxied: PolicySpec = {
         `the name of DNS record "${resource.name}"`,
       );
       if (name === UNKNOWN || name === undefined) return;
-      const allowed = check.config<{ dnsOnlyNames: string[] }>().dnsOnlyNames ?? [];
-      if (mustStayUnproxied(name) || allowed.includes(name)) return;
+      const config = check.config<{ dnsOnlyNames: string[]; dnsOnlyTargets: string[] }>();
+      const allowed = config.dnsOnlyNames ?? [];
+      const content = peekString(resource.props, "content") ?? peekString(resource.props, "value") ?? "";
+      if (mustStayUnproxied(name, content, config.dnsOnlyTargets ?? []) || allowed.includes(name)) return;
       const proxied = check.mustBeKnown(
         () => bool(resource.props, "proxied"),
         `proxied of DNS record ${name}`,
@@ -989,4 +1038,5 @@ export const EDGE_POLICIES: readonly PolicySpec[] = [
   appHostnamesProxied,
   emailAuthentication,
   managedWaf,
+  ...EDGE_ENDPOINT_POLICIES,
 ];

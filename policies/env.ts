@@ -6,6 +6,7 @@ import {
   isInsideWindow,
   windowFromConfig,
 } from "./lib/change-window";
+import { typesOf } from "./catalogue";
 import { clockNote } from "./lib/clock";
 import { appConfigSchema, readConfigKey, type AppConfig } from "./lib/config";
 import type { PolicyResource } from "@pulumi/policy";
@@ -17,6 +18,7 @@ import {
   type EnvironmentName,
 } from "./lib/environment";
 import { effectiveTags, providerList } from "./lib/props";
+import { variableEntries } from "./lib/secret-classifier";
 import { keyMode } from "./lib/secrets";
 import { isAws, T } from "./lib/types";
 import { formatPath, stringLeaves, UNKNOWN } from "./lib/unknowns";
@@ -247,14 +249,6 @@ const noCrossEnvironmentReferences: PolicySpec = {
   },
 };
 
-/** Where live/test third-party keys travel: secret stores and runtime environments. */
-const KEY_CARRIERS: Readonly<Record<string, string>> = {
-  [T.secretVersion]: "secretString",
-  [T.supabaseFunctionSecrets]: "secrets",
-  [T.lambda]: "environment",
-  [T.ssmParameter]: "value",
-};
-
 const thirdPartyKeyMode: PolicySpec = {
   name: "env-02-third-party-key-mode",
   id: "ENV-02",
@@ -266,48 +260,43 @@ const thirdPartyKeyMode: PolicySpec = {
   resource: {
     validate(resource, check) {
       const wanted = check.env === "prod" ? "live" : "test";
-      let unknown = false;
-      for (const leaf of stringLeaves(resource.props)) {
-        if (leaf.unknown) {
-          unknown = true;
-          continue;
-        }
-        const mode = keyMode(leaf.value as string);
+      // Every variable shape (env maps, pairs, bindings, JSON definitions, dotenv blobs) through the
+      // shared classifier's reader; unknown values are left to the stack part, which sees dependencies.
+      for (const entry of variableEntries(resource)) {
+        if (entry.value === undefined) continue;
+        const mode = keyMode(entry.value);
         if (mode && mode.mode !== wanted) {
           check.violation(
-            `${formatPath(leaf.path)} of ${resource.type} "${resource.name}" holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
+            `${formatPath(entry.path)} of ${resource.type} "${resource.name}" holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
           );
         }
       }
-      const carrier = KEY_CARRIERS[resource.type];
-      if (unknown && carrier) check.undeterminable(`.${carrier} of ${resource.type} "${resource.name}"`);
     },
+  },
+  stack(resources, check) {
+    // A variable or a secret's value unknown at preview may still be a third-party key (config
+    // composed into a JSON secret with generated parts): undeterminable, naming the value, unless
+    // everything it depends on is generated (random values are never vendor keys).
+    for (const resource of resources) {
+      for (const entry of variableEntries(resource)) {
+        if (!entry.unknown || !(entry.variable || entry.slot)) continue;
+        const dependencies = resource.propertyDependencies[String(entry.path[0])] ?? [];
+        if (
+          dependencies.length > 0 &&
+          dependencies.every((dependency) => /^(random|time):/.test(dependency.type))
+        )
+          continue;
+        check.undeterminable(
+          `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`,
+          resource.urn,
+        );
+      }
+    }
   },
 };
 
-/** AWS types that take tags (their args have `tags`); any other AWS resource with a `tags` input counts too. */
-const TAGGABLE = new Set<string>([
-  T.kmsKey,
-  T.secret,
-  T.bucket,
-  T.bucketV2,
-  T.topic,
-  T.slackChannel,
-  T.metricAlarm,
-  T.logGroup,
-  T.healthCheck,
-  T.budget,
-  T.anomalyMonitor,
-  T.anomalySubscription,
-  T.queue,
-  T.lambda,
-  T.rdsInstance,
-  T.rdsCluster,
-  T.dynamoTable,
-  T.ssmParameter,
-  "aws:iam/role:Role",
-  "aws:scheduler/scheduleGroup:ScheduleGroup",
-]);
+/** Types that take cost-allocation tags: the catalogue's "tags" concern (every @pulumi/aws type with a `tags` input). */
+const TAGGABLE: ReadonlySet<string> = new Set(typesOf("tags"));
 
 export const REQUIRED_TAGS = ["app", "environment", "owner", "cost-center"] as const;
 

@@ -5,11 +5,13 @@ import type { PolicySpec } from "./lib/define";
 import { describeExemption, isExpired, isUnexemptable } from "./lib/exemptions";
 import { bool, num } from "./lib/props";
 import { isAuditLogGroup } from "./lib/stack";
-import { STATEFUL_TYPES, T } from "./lib/types";
+import { coveredTypes } from "./catalogue";
+import { T } from "./lib/types";
 import { peek, UNKNOWN } from "./lib/unknowns";
 
-const statefulTypes: readonly string[] = [...STATEFUL_TYPES, T.logGroup, T.ssmParameter];
-const KMS_KEY_TYPES: readonly string[] = [T.kmsKey, T.kmsReplicaKey, T.kmsExternalKey];
+/** Every stateful type of every provider the catalogue knows (policies/catalogue, concern "stateful"). */
+const STATEFUL = coveredTypes("stateful");
+const statefulTypes: readonly string[] = [...STATEFUL.keys()];
 
 const statefulProtected: PolicySpec = {
   name: "ops-01-stateful-resources-protected",
@@ -42,14 +44,15 @@ const statefulProtected: PolicySpec = {
       if (resource.opts.deleteBeforeReplace === true) {
         check.violation(`${label} is deleted before its replacement is created (deleteBeforeReplace)`);
       }
-      if (resource.type === T.bucket || resource.type === T.bucketV2) {
+      const reads = STATEFUL.get(resource.type)?.paths ?? [];
+      if (reads.includes("forceDestroy")) {
         const force = check.mustBeKnown(
           () => bool(resource.props, "forceDestroy"),
           `forceDestroy of ${label}`,
         );
         if (force === true) check.violation(`${label} has forceDestroy: true`);
       }
-      if (resource.type === T.secret) {
+      if (reads.includes("recoveryWindowInDays")) {
         const days = check.mustBeKnown(
           () => num(resource.props, "recoveryWindowInDays"),
           `recoveryWindowInDays of ${label}`,
@@ -57,7 +60,7 @@ const statefulProtected: PolicySpec = {
         if (days === 0)
           check.violation(`${label} has recoveryWindowInDays 0: a delete would be immediate and final`);
       }
-      if (KMS_KEY_TYPES.includes(resource.type)) {
+      if (reads.includes("deletionWindowInDays")) {
         const minimum = check.config<{ minKmsDeletionWindowDays: number }>().minKmsDeletionWindowDays ?? 30;
         const days = check.mustBeKnown(
           () => num(resource.props, "deletionWindowInDays"),

@@ -2,7 +2,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { appConfigSchema, databaseConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { ENVIRONMENT_WORDS, otherEnvironment } from "./lib/environment";
@@ -16,54 +15,60 @@ import {
   looksLikeSecretValue,
   secretFormat,
 } from "./lib/secrets";
+import {
+  carriesValue,
+  classifyValue,
+  DEFAULT_MIN_SECRET_CHARS,
+  describeEntry,
+  isNamingProperty,
+  isSecretInput,
+  SecretSources,
+  secretConfigValues,
+  usedAsSecret,
+  type Generator,
+  variableEntries,
+  type Entry,
+} from "./lib/secret-classifier";
+import { readStackFile } from "./lib/stack-file";
+import { rotationTypes, typesOf } from "./catalogue";
 import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
 import { T } from "./lib/types";
-import { formatPath, leaves, peek, rawValue, stringLeaves, UNKNOWN, type Leaf } from "./lib/unknowns";
+import { formatPath, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
 // ------------------------------------------------------------------------------------------------
 // SEC-01
 
-/** Inputs that are meant to hold secrets (the provider or golive marks them secret). */
-const SECRET_SLOTS: Readonly<Record<string, readonly string[]>> = {
-  [T.secretVersion]: ["secretString", "secretBinary", "secretStringWo"],
-  [T.supabaseFunctionSecrets]: ["secrets"],
-  [T.supabaseProject]: ["databasePassword"],
-  [MANAGEMENT_SETTING_TYPE]: ["accessToken"],
-  [T.topicSubscription]: ["endpoint"],
-};
-
-function isSecretSlot(resource: ResourceView, leaf: Leaf): boolean {
-  const root = String(leaf.path[0] ?? "");
-  if (resource.type.startsWith("pulumi:providers:")) return true;
-  if ((SECRET_SLOTS[resource.type] ?? []).includes(root)) return true;
-  if (resource.type === T.ssmParameter && root === "value")
-    return peek(resource.props, "type") === "SecureString";
-  // The author declared the property secret: it is encrypted in state and masked in output.
-  return resource.opts.additionalSecretOutputs.includes(root);
+/** Secret config values per pack context, read once (the stack file does not change during a run). */
+const configSecrets = new WeakMap<object, Map<string, string>>();
+function sourcesFor(check: Check, resources: readonly PolicyResource[] = []): SecretSources {
+  let values = configSecrets.get(check.ctx);
+  if (!values) {
+    values = secretConfigValues(check.ctx);
+    configSecrets.set(check.ctx, values);
+  }
+  const minimum = check.config<{ minSecretRandomChars: number }>().minSecretRandomChars;
+  return new SecretSources(resources, values, minimum ?? DEFAULT_MIN_SECRET_CHARS);
 }
 
-/** A variable's name: CONSTANT_CASE anywhere; any case in a Lambda's environment map. */
-function isVariableName(resource: ResourceView, leaf: Leaf): boolean {
-  if (leaf.key === undefined) return false;
-  if (isConstantName(leaf.key)) return true;
-  return resource.type === T.lambda && leaf.path[0] === "environment" && leaf.path[1] === "variables";
+/** Types whose values are generated (random) or rotations, and the stack: their inputs carry no secret here. */
+function isGeneratorType(type: string): boolean {
+  return type.startsWith("random:") || type.startsWith("time:") || type === T.stack;
 }
 
-/** `{name: "CRON_SECRET", value: "…"}` pairs (container definitions, edge function secrets): the value under its name. */
-function namedPairs(all: readonly Leaf[]): Leaf[] {
-  const parent = (leaf: Leaf) => formatPath(leaf.path.slice(0, -1));
-  const names = new Map<string, string>();
-  for (const leaf of all) {
-    if (leaf.key === "name" && typeof leaf.value === "string" && !leaf.unknown)
-      names.set(parent(leaf), leaf.value);
-  }
-  const out: Leaf[] = [];
-  for (const leaf of all) {
-    if (leaf.key !== "value" || leaf.unknown || typeof leaf.value !== "string") continue;
-    const name = names.get(parent(leaf));
-    if (name !== undefined) out.push({ ...leaf, key: name });
-  }
-  return out;
+/**
+ * A secret value that depends on a generator reaches `entry`: a violation unless the entry is a
+ * place made for secrets, a pointer, a secret input of the provider, or a name.
+ */
+function exposedEntry(resource: ResourceView, entry: Entry, property: string): boolean {
+  if (entry.slot || entry.pointer || isSecretInput(resource, entry)) return false;
+  return !(entry.path.length <= 1 && isNamingProperty(property));
+}
+
+/** Named like a secret where names are variable names: a variables shape, or CONSTANT_CASE. */
+function secretNamed(entry: Entry): boolean {
+  return (
+    entry.name !== undefined && (entry.variable || isConstantName(entry.name)) && isSecretName(entry.name)
+  );
 }
 
 const noPlaintextSecretInputs: PolicySpec = {
@@ -74,70 +79,72 @@ const noPlaintextSecretInputs: PolicySpec = {
   severity: "critical",
   remediationSteps:
     "Keep secret values in golive:secrets (generated) or golive:providedSecrets (set with --secret); resources read them from Secrets Manager at run time (pass the secret's ARN, not its value).",
+  configSchema: {
+    properties: {
+      minSecretRandomChars: {
+        type: "integer",
+        minimum: 8,
+        default: DEFAULT_MIN_SECRET_CHARS,
+        description:
+          "A RandomString/RandomBytes/RandomId at least this long (characters) used as a value is a credential; shorter ones used as values are ids (a RandomPassword is a secret at any length).",
+      },
+    },
+  },
   resource: {
     validate(resource, check) {
-      if (resource.type === T.stack) return;
-      const strings = stringLeaves(resource.props);
-      const pairs = namedPairs(strings);
-      const paired = new Set(pairs.map((leaf) => formatPath(leaf.path)));
-      const all = [...strings.filter((leaf) => !paired.has(formatPath(leaf.path))), ...pairs];
-      for (const leaf of all) {
-        if (isSecretSlot(resource, leaf)) continue;
-        const where = `${formatPath(leaf.path)} of ${resource.type} "${resource.name}"`;
-        const named =
-          leaf.key !== undefined &&
-          (paired.has(formatPath(leaf.path)) || isVariableName(resource, leaf)) &&
-          isSecretName(leaf.key);
-        if (leaf.unknown) {
-          if (named) check.undeterminable(where);
-          continue;
-        }
-        const value = leaf.value as string;
-        const format = secretFormat(value);
-        if (format) check.violation(`${where} holds ${format.kind} in plain text`);
-        else if (named && looksLikeSecretValue(value)) {
-          check.violation(`${where} holds a secret value in plain text (${leaf.key} is a secret's name)`);
-        }
+      if (isGeneratorType(resource.type)) return;
+      const sources = sourcesFor(check);
+      for (const entry of variableEntries(resource)) {
+        // Unknown values are decided with their dependencies by the stack part below.
+        if (entry.unknown || entry.value === undefined || entry.slot || entry.pointer) continue;
+        const where = describeEntry(resource, entry);
+        const verdict = classifyValue(entry.value, secretNamed(entry) ? entry.name : undefined, sources);
+        if (verdict.kind === "secret") check.violation(`${where} holds ${verdict.why} in plain text`);
       }
     },
   },
+  stack(resources, check) {
+    // Provenance: a property that depends on a generated secret carries it, whatever it is called,
+    // at preview (unknown) as at up (known). Unknowns that nothing decides get a notice naming them.
+    const sources = sourcesFor(check, resources);
+    for (const resource of resources) {
+      if (isGeneratorType(resource.type)) continue;
+      const view = resource as ResourceView;
+      const entries = variableEntries(view);
+      const reported = new Set<string>();
+      for (const property of Object.keys(resource.props)) {
+        const under = entries.filter((entry) => entry.path[0] === property);
+        const secrets = sources
+          .dependencies(resource, property)
+          .filter((generator) => generator.always || generator.long);
+        for (const generator of secrets) {
+          const source = `${generator.resource.type} "${generator.resource.name}"`;
+          const value = generator.value;
+          const reached =
+            value !== undefined
+              ? under.filter((entry) => entry.value !== undefined && carriesValue(entry.value, value))
+              : under.filter((entry) => entry.unknown);
+          for (const entry of reached) {
+            const where = describeEntry(view, entry);
+            if (!exposedEntry(view, entry, property) || reported.has(where)) continue;
+            reported.add(where);
+            check.violation(
+              `${where} carries the generated secret of ${source} in plain text${entry.unknown ? " (it depends on it; the value is computed at apply)" : ""}`,
+              resource.urn,
+            );
+          }
+        }
+        if (secrets.length > 0) continue;
+        for (const entry of under) {
+          if (!entry.unknown || !secretNamed(entry) || entry.slot || entry.pointer) continue;
+          check.undeterminable(describeEntry(view, entry), resource.urn);
+        }
+      }
+    }
+  },
 };
 
-/** The stack file (`explicit`, else Pulumi.<stack>.yaml): its `config` map, or why it cannot be read. */
-export function readStackFile(
-  projectDir: string | undefined,
-  stack: string | undefined,
-  explicit?: string,
-): { ok: true; file: string; config: Record<string, unknown> } | { ok: false; reason: string } {
-  let file = explicit;
-  if (file === undefined) {
-    if (!projectDir) {
-      return { ok: false, reason: "the Pulumi project root is unknown (set GOLIVE_PROJECT_DIR)" };
-    }
-    if (!stack) return { ok: false, reason: "the stack name is unknown" };
-    const name = stack.split("/").pop()!;
-    const candidates = [`Pulumi.${name}.yaml`, `Pulumi.${name}.yml`].map((f) => path.join(projectDir, f));
-    file = candidates.find((candidate) => fs.existsSync(candidate));
-    if (!file)
-      return { ok: false, reason: `${candidates[0]} does not exist (config may live in Pulumi ESC)` };
-  } else if (!fs.existsSync(file)) {
-    return { ok: false, reason: `${file} (GOLIVE_STACK_FILE) does not exist` };
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(fs.readFileSync(file, "utf8"));
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-  const config = (document as { config?: unknown } | null)?.config;
-  if (config === undefined || config === null) return { ok: true, file, config: {} };
-  if (typeof config !== "object" || Array.isArray(config))
-    return { ok: false, reason: `${file}: config is not a map` };
-  return { ok: true, file, config: config as Record<string, unknown> };
-}
+export { readStackFile };
 
 interface PlainLeaf {
   readonly key: string;
@@ -265,6 +272,7 @@ const noSecretStackOutputs: PolicySpec = {
 // SEC-02
 
 const MIN_SECRET_LENGTH = 32;
+const RANDOM_ID = "random:index/randomId:RandomId";
 /** A 32-character hex string: the weakest generated secret the item accepts. */
 const MIN_SECRET_BITS = 128;
 
@@ -290,6 +298,20 @@ export function secretBits(props: Record<string, unknown>, length: number): numb
 }
 
 function judgeGeneratedSecret(resource: ResourceView, check: Check, urn?: string): void {
+  if (resource.type === RANDOM_ID) {
+    const bytes = check.mustBeKnown(
+      () => num(resource.props, "byteLength"),
+      `byteLength of "${resource.name}"`,
+      urn,
+    );
+    if (typeof bytes === "number" && bytes < MIN_SECRET_BITS / 8) {
+      check.violation(
+        `${resource.type} "${resource.name}" has ${bytes} bytes; a generated secret needs ${MIN_SECRET_BITS / 8}+ (${MIN_SECRET_BITS} bits)`,
+        urn,
+      );
+    }
+    return;
+  }
   const length = check.mustBeKnown(() => num(resource.props, "length"), `length of "${resource.name}"`, urn);
   if (length === UNKNOWN) return;
   if (length === undefined || length < MIN_SECRET_LENGTH) {
@@ -313,48 +335,34 @@ function judgeGeneratedSecret(resource: ResourceView, check: Check, urn?: string
   }
 }
 
-/** Inputs that carry a secret into its store or its user: a random value there is a generated secret. */
-const SECRET_INPUTS: readonly (readonly [string, string])[] = [
-  [T.secretVersion, "secretString"],
-  [T.supabaseFunctionSecrets, "secrets"],
-  [T.supabaseProject, "databasePassword"],
-  [T.lambda, "environment"],
-  [T.ssmParameter, "value"],
-];
+/** Generated values used as secrets (lib/secret-classifier: how they are used, not what they are called). */
+function secretGenerators(resources: readonly PolicyResource[], check: Check): Generator[] {
+  const sources = sourcesFor(check, resources);
+  return [...sources.generators.values()].filter((generator) => usedAsSecret(generator, resources).secret);
+}
 
 const generatedSecretStrength: PolicySpec = {
   name: "sec-02-generated-secret-strength",
   id: "SEC-02",
   description:
-    "Secrets generated by the stack (RandomPassword, secret-named RandomString/RandomBytes) are at least 32 characters.",
+    "Secrets generated by the stack are at least 32 characters: every RandomPassword, and every RandomString/RandomBytes/RandomId used as a secret (stored in a secret's place, or a long value that is not part of a name).",
   severity: "high",
   remediationSteps:
     "Set `length` to 32 or more (golive:secrets.generated[].length, golive:database.passwordLength).",
   resource: {
-    types: [T.randomPassword, T.randomString, T.randomBytes],
+    types: [T.randomPassword],
     validate(resource, check) {
-      if (!isSecretLikeRandom(resource)) return;
       judgeGeneratedSecret(resource, check);
     },
   },
   stack(resources, check) {
-    // A RandomString or RandomBytes not named like a secret is one all the same once it is stored as one.
-    const index = new StackIndex(resources);
-    for (const random of index.ofType(T.randomString, T.randomBytes)) {
-      if (!isSecretLikeRandom(random) && isStoredAsSecret(index, random))
-        judgeGeneratedSecret(random, check, random.urn);
+    // Other generators are secrets by how they are used, which only the whole stack shows.
+    for (const generator of secretGenerators(resources, check)) {
+      if (generator.always) continue;
+      judgeGeneratedSecret(generator.resource, check, generator.resource.urn);
     }
   },
 };
-
-function isSecretLikeRandom(resource: Pick<ResourceView, "type" | "name">): boolean {
-  return resource.type === T.randomPassword || /password|secret|token|key|signing/i.test(resource.name);
-}
-
-/** Whether a random value is carried into a secret store or a secret input (SECRET_INPUTS). */
-function isStoredAsSecret(index: StackIndex, random: PolicyResource): boolean {
-  return SECRET_INPUTS.some(([type, prop]) => index.referencing(random, prop, [type]).length > 0);
-}
 
 // ------------------------------------------------------------------------------------------------
 // SEC-03
@@ -392,22 +400,44 @@ const noServerSecretsInClientVars: PolicySpec = {
     "Rename the variable without the public prefix and read it only on the server; the client gets the anon/publishable key only.",
   resource: {
     validate(resource, check) {
-      for (const variable of variables(resource.props)) {
-        if (!isClientExposedName(variable.name)) continue;
-        const where = `${variable.name} (${variable.path}) of ${resource.type} "${resource.name}"`;
-        if (isServerSecretName(variable.name)) {
+      // Every variable shape (maps, pairs, Pages {type, value}, bindings, JSON, dotenv) by its name.
+      for (const entry of variableEntries(resource)) {
+        if (entry.name === undefined || !entry.variable || !isClientExposedName(entry.name)) continue;
+        const where = `${entry.name} (${formatPath(entry.path)}) of ${resource.type} "${resource.name}"`;
+        if (isServerSecretName(entry.name)) {
           check.violation(`${where} is a client-exposed variable named like a server secret`);
           continue;
         }
-        const value = rawValue(variable.value);
-        if (value === UNKNOWN || leaves(value).some((leaf) => leaf.unknown)) {
-          check.undeterminable(`the value of ${where}`);
-          continue;
-        }
-        const format = typeof value === "string" ? secretFormat(value) : undefined;
+        if (entry.value === undefined) continue; // decided with its dependencies below
+        const format = secretFormat(entry.value);
         if (format) check.violation(`${where} exposes ${format.kind} to the client`);
       }
     },
+  },
+  stack(resources, check) {
+    // An unknown client-exposed value: a generated secret by its dependency (the up verdict), or
+    // undeterminable by its own path when nothing the pack can see decides.
+    const sources = sourcesFor(check, resources);
+    for (const resource of resources) {
+      for (const entry of variableEntries(resource)) {
+        if (!entry.unknown || entry.name === undefined || !entry.variable || !isClientExposedName(entry.name))
+          continue;
+        if (isServerSecretName(entry.name)) continue;
+        const where = `${entry.name} (${formatPath(entry.path)}) of ${resource.type} "${resource.name}"`;
+        const secret = sources
+          .dependencies(resource, String(entry.path[0]))
+          .find((generator) => generator.always || generator.long);
+        if (secret) {
+          check.violation(
+            `${where} exposes the generated secret of ${secret.resource.type} "${secret.resource.name}" to the client`,
+            resource.urn,
+          );
+        } else {
+          // Another resource's output may be a key it issues (a service role key): not decidable here.
+          check.undeterminable(`the value of ${where}`, resource.urn);
+        }
+      }
+    }
   },
 };
 
@@ -571,12 +601,10 @@ const secretRotation: PolicySpec = {
         .flatMap((project) => index.referencedBy(project, "databasePassword", [T.randomPassword]))
         .map((password) => password.urn),
     );
-    const secretRandoms = index
-      .ofType(T.randomPassword, T.randomString, T.randomBytes)
-      .filter((random) => isSecretLikeRandom(random) || isStoredAsSecret(index, random));
+    const secretRandoms = secretGenerators(resources, check).map((generator) => generator.resource);
     check.each(secretRandoms, (password) => {
       if (databasePasswords.has(password.urn)) return;
-      const rotations = index.referencedBy(password, "keepers", [T.rotating]);
+      const rotations = index.referencedBy(password, "keepers", rotationTypes());
       if (rotations.length === 0) {
         check.violation(
           `generated secret "${password.name}" is not keyed to a time.Rotating, so it never rotates`,
@@ -682,14 +710,6 @@ const edgeFunctionJwt: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // SEC-07
 
-/** Secret-bearing inputs, per type. */
-const SECRET_CARRIERS: Readonly<Record<string, string>> = {
-  [T.secretVersion]: "secretString",
-  [T.supabaseFunctionSecrets]: "secrets",
-  [T.lambda]: "environment",
-  [T.ssmParameter]: "value",
-};
-
 const noSharedSecrets: PolicySpec = {
   name: "sec-07-no-shared-secrets",
   id: "SEC-07",
@@ -699,26 +719,18 @@ const noSharedSecrets: PolicySpec = {
   remediationSteps:
     "Give each stack its own provided secrets (`pulumi config set --secret --path 'golive:providedSecrets.<NAME>'` per stack) and let each stack generate its own; never copy a value across environments.",
   resource: {
-    types: Object.keys(SECRET_CARRIERS),
+    // Every type of the catalogue that carries variables or secrets, every shape of them.
+    types: typesOf("variables"),
     validate(resource, check) {
-      const carrier = SECRET_CARRIERS[resource.type]!;
       const other = otherEnvironment(check.env);
       const words = new Set(ENVIRONMENT_WORDS[other]);
       const app = readConfigKey(check.ctx.config, "golive:app", appConfigSchema);
       const otherAccount = app.ok ? app.value?.awsAccounts?.[other] : undefined;
-      const carried = peek(resource.props, carrier);
-      if (carried === UNKNOWN) {
-        check.undeterminable(`.${carrier} of ${resource.type} "${resource.name}"`);
-        return;
-      }
-      let unknown = false;
-      for (const leaf of stringLeaves(carried)) {
-        if (leaf.unknown) {
-          unknown = true;
-          continue;
-        }
-        const value = leaf.value as string;
-        const where = `.${carrier}${formatPath(leaf.path)} of ${resource.type} "${resource.name}"`;
+      for (const entry of variableEntries(resource)) {
+        // Unknown values are this stack's own resources' outputs, judged by ENV-01 (stack part below).
+        if (entry.value === undefined || !(entry.variable || entry.slot)) continue;
+        const value = entry.value;
+        const where = describeEntry(resource, entry);
         if (otherAccount && value.includes(otherAccount)) {
           check.violation(`${where} refers to the ${other} AWS account`);
           continue;
@@ -729,10 +741,20 @@ const noSharedSecrets: PolicySpec = {
         const hit = hosts.find((host) => host.split(/[^a-z0-9]+/).some((token) => words.has(token)));
         if (hit) check.violation(`${where} refers to ${other} (${hit})`);
       }
-      if (unknown) {
-        check.undeterminable(`.${carrier} of ${resource.type} "${resource.name}"`);
-      }
     },
+  },
+  stack(resources, check) {
+    // An unknown value that depends on resources of this stack is this environment's; one that
+    // depends on nothing the pack can see is undeterminable, by its own path.
+    const carriers = new Set(typesOf("variables"));
+    for (const resource of resources) {
+      if (!carriers.has(resource.type)) continue;
+      for (const entry of variableEntries(resource)) {
+        if (!entry.unknown || !(entry.variable || entry.slot)) continue;
+        if ((resource.propertyDependencies[String(entry.path[0])] ?? []).length > 0) continue;
+        check.undeterminable(describeEntry(resource, entry), resource.urn);
+      }
+    }
   },
 };
 

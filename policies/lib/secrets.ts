@@ -3,7 +3,7 @@
  * whether a value was a Pulumi secret (the engine hands them plain text), so these rules decide.
  */
 
-export { secretFormat, type SecretMatch } from "../../lib/secret-formats";
+export { isPointerValue, looksRandom, secretFormat, type SecretMatch } from "../../lib/secret-formats";
 
 /** `serviceRoleKey` → `SERVICE_ROLE_KEY`. */
 export function constantCase(name: string): string {
@@ -44,8 +44,10 @@ const MODE_PATTERNS: readonly { vendor: string; pattern: RegExp }[] = [
 ];
 
 export function keyMode(value: string): { vendor: string; mode: KeyMode } | undefined {
+  // The key itself, or inside a header value (`Bearer sk_live_…`).
+  const token = value.trim().replace(/^(?:Bearer|Basic|Token)\s+/i, "");
   for (const { vendor, pattern } of MODE_PATTERNS) {
-    const match = pattern.exec(value.trim());
+    const match = pattern.exec(token);
     if (match) return { vendor, mode: match[1] as KeyMode };
   }
   return undefined;

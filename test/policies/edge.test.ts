@@ -581,6 +581,24 @@ describe("edge-08-app-hostnames-proxied", () => {
     expect(violations(await analyzeResource(only(cdn("prod"), name), dkim), name)).toEqual([]);
   });
 
+  it("leaves DNS-only what the record itself says must stay so: mail providers' targets, validation, private addresses", async () => {
+    const policies = only(cdn("prod"), name);
+    for (const [host, type, content] of [
+      ["em123.dirtfree.com", "CNAME", "u123.wl.sendgrid.net"],
+      ["k7x2m4p9.dirtfree.com", "CNAME", "k7x2m4p9.dkim.amazonses.com"],
+      ["pm-bounces.dirtfree.com", "CNAME", "pm.mtasv.net"],
+      ["db.dirtfree.com", "A", "10.0.3.17"],
+    ] as const) {
+      expect(violations(await analyzeResource(policies, record(host, type, content)), name), host).toEqual(
+        [],
+      );
+    }
+    const status = record("status.dirtfree.com", "CNAME", "stats.uptime.example.net");
+    const config = { [name]: { dnsOnlyTargets: ["uptime.example.net"] } };
+    expect(violations(await analyzeResource(policies, status, { config }), name)).toEqual([]);
+    expect(violations(await analyzeResource(policies, status), name)).toHaveLength(1);
+  });
+
   it("fails an unproxied record of the deprecated Record type", async () => {
     const legacy = inZone(T.record, "raw-record", {
       name: "api.dirtfree.com",
@@ -594,8 +612,8 @@ describe("edge-08-app-hostnames-proxied", () => {
   });
 
   it("honours dnsOnlyNames and is advisory in staging", async () => {
-    const mail = record("em123.dirtfree.com", "CNAME", "u123.wl.sendgrid.net");
-    const config = { [name]: { dnsOnlyNames: ["em123.dirtfree.com"] } };
+    const mail = record("links.dirtfree.com", "CNAME", "tracking.example.net");
+    const config = { [name]: { dnsOnlyNames: ["links.dirtfree.com"] } };
     expect(violations(await analyzeResource(only(cdn("prod"), name), mail, { config }), name)).toEqual([]);
     expect(
       violations(await analyzeResource(only(cdn("staging"), name), mail), name)[0]!.enforcementLevel,

@@ -210,8 +210,9 @@ describe("env-02-third-party-key-mode", () => {
   });
 
   it("reports the secret's JSON as undeterminable while it is unknown", async () => {
-    const result = await analyzeResource(only(pack("prod"), name), version(UNKNOWN));
+    const result = await analyzeStack(only(pack("prod"), name), [version(UNKNOWN)]);
     expect(undeterminable(result, name)).toHaveLength(1);
+    expect(undeterminable(result, name)[0]!.message).toContain(".secretString");
     expect(undeterminable(result, name)[0]!.enforcementLevel).toBe("advisory");
   });
 });

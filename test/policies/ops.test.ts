@@ -108,6 +108,39 @@ describe("ops-01-stateful-resources-protected", () => {
     expect(violations(await analyzeResource(policies, plain), name)).toEqual([]);
   });
 
+  it("reads every stateful type of the catalogue: tables, queues, R2 buckets, file systems, user pools", async () => {
+    const policies = only(pack("prod"), name);
+    for (const type of [
+      "aws:dynamodb/table:Table",
+      "aws:sqs/queue:Queue",
+      "aws:efs/fileSystem:FileSystem",
+      "aws:cognito/userPool:UserPool",
+      "aws:rds/cluster:Cluster",
+      "cloudflare:index/r2Bucket:R2Bucket",
+      "cloudflare:index/d1Database:D1Database",
+    ]) {
+      const unprotected = res(type, "data", {});
+      expect(violations(await analyzeResource(policies, unprotected), name)[0]?.message).toContain(
+        "is not protected",
+      );
+      const protectedOne = res(type, "data", {}, { opts: { protect: true } });
+      expect(violations(await analyzeResource(policies, protectedOne), name)).toEqual([]);
+    }
+    const directory = res(
+      "aws:s3/directoryBucket:DirectoryBucket",
+      "express",
+      { forceDestroy: true },
+      {
+        opts: { protect: true },
+      },
+    );
+    expect(violations(await analyzeResource(policies, directory), name)[0]?.message).toContain(
+      "forceDestroy",
+    );
+    const compute = res("aws:ec2/instance:Instance", "web", {});
+    expect(violations(await analyzeResource(policies, compute), name)).toEqual([]);
+  });
+
   it("skips debug log groups and does not apply to staging", async () => {
     const debug = res(T.logGroup, "logs", { name: "/x/app", tags: { "log-class": "debug" } });
     expect(violations(await analyzeResource(only(pack("prod"), name), debug), name)).toEqual([]);

@@ -106,10 +106,192 @@ describe("sec-01-no-plaintext-secret-inputs", () => {
     expect(violations(await analyzeResource(only(pack("prod"), name), declared), name)).toEqual([]);
   });
 
-  it("reports a secret-named variable with an unknown value as undeterminable", async () => {
-    const result = await analyzeResource(only(pack("prod"), name), lambda({ CRON_SECRET: UNKNOWN }));
+  it("reports a secret-named variable whose unknown value no dependency decides as undeterminable, naming it", async () => {
+    const result = await analyzeStack(only(pack("prod"), name), [lambda({ CRON_SECRET: UNKNOWN })]);
     expect(undeterminable(result, name)).toHaveLength(1);
+    expect(undeterminable(result, name)[0]!.message).toContain(".environment.variables.CRON_SECRET");
     expect(violations(result, name)).toEqual([]);
+  });
+
+  describe("data flow: a value derived from a generated secret is one whatever it is called", () => {
+    const password = (props: Record<string, unknown> = {}) =>
+      res(T.randomPassword, "hook-key", { length: 48, special: false, ...props });
+    const flowing = (variables: Record<string, unknown>, source: { urn: string }) => ({
+      ...lambda(variables),
+      propertyDependencies: { environment: [source.urn] },
+    });
+
+    it("fails in preview (unknown, decided by the dependency) and at up (known), with the same verdict", async () => {
+      const preview = password({ result: UNKNOWN });
+      const previewResult = await analyzeStack(only(pack("prod"), name), [
+        preview,
+        flowing({ PARTNER_URL: "https://partner.example.com", UPSTREAM_AUTH: UNKNOWN }, preview),
+      ]);
+      expect(violations(previewResult, name)[0]?.message).toContain(".environment.variables.UPSTREAM_AUTH");
+      expect(undeterminable(previewResult, name)).toEqual([]);
+      const up = password({ result: GENERATED });
+      const upResult = await analyzeStack(only(pack("prod"), name), [
+        up,
+        flowing({ PARTNER_URL: "https://partner.example.com", UPSTREAM_AUTH: GENERATED }, up),
+      ]);
+      expect(violations(upResult, name)[0]?.message).toContain(".environment.variables.UPSTREAM_AUTH");
+      expect(violations(upResult, name)[0]?.message).not.toContain(GENERATED);
+    });
+
+    it("accepts a generated secret in a secret_text binding or a secret store, and short random suffixes in names", async () => {
+      const key = password({ result: UNKNOWN });
+      const worker = res(
+        "cloudflare:index/workersScript:WorkersScript",
+        "signed-urls",
+        {
+          bindings: [
+            { name: "URL_SIGNING_KEY", type: "secret_text", text: UNKNOWN },
+            { name: "LINK_TTL_SECONDS", type: "plain_text", text: "900" },
+          ],
+        },
+        { propertyDependencies: { bindings: [key.urn] } },
+      );
+      const version = res(
+        T.secretVersion,
+        "v",
+        { secretString: UNKNOWN },
+        { propertyDependencies: { secretString: [key.urn] } },
+      );
+      const suffix = res("random:index/randomId:RandomId", "suffix", { byteLength: 4, hex: "a1b2c3d4" });
+      const bucket = res(
+        T.bucket,
+        "assets",
+        { bucket: "acme-assets-a1b2c3d4" },
+        { propertyDependencies: { bucket: [suffix.urn] } },
+      );
+      const prefix = res(T.randomString, "build-prefix", { length: 6, result: "k3j9x0" });
+      const object = res(
+        "aws:s3/bucketObjectv2:BucketObjectv2",
+        "canary",
+        { content: "build prefix k3j9x0" },
+        { propertyDependencies: { content: [prefix.urn] } },
+      );
+      const result = await analyzeStack(only(pack("prod"), name), [
+        key,
+        worker,
+        version,
+        suffix,
+        bucket,
+        prefix,
+        object,
+      ]);
+      expect(violations(result, name)).toEqual([]);
+    });
+
+    it("fails a generated secret in a plain_text binding, a JSON container definition and a dotenv blob", async () => {
+      const key = password({ result: GENERATED });
+      const worker = res(
+        "cloudflare:index/workersScript:WorkersScript",
+        "w",
+        { bindings: [{ name: "AUTH", type: "plain_text", text: GENERATED }] },
+        { propertyDependencies: { bindings: [key.urn] } },
+      );
+      const task = res(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "api",
+        {
+          containerDefinitions: JSON.stringify([
+            { name: "api", environment: [{ name: "UPSTREAM", value: GENERATED }] },
+          ]),
+        },
+        { propertyDependencies: { containerDefinitions: [key.urn] } },
+      );
+      const object = res(
+        "aws:s3/bucketObjectv2:BucketObjectv2",
+        "env",
+        { content: `NODE_ENV=production\nUPSTREAM=${GENERATED}` },
+        { propertyDependencies: { content: [key.urn] } },
+      );
+      const text = violations(await analyzeStack(only(pack("prod"), name), [key, worker, task, object]), name)
+        .map((d) => d.message)
+        .join("\n");
+      expect(text).toContain(".bindings[0].text");
+      expect(text).toContain(".containerDefinitions[0].environment[0].value");
+      expect(text).toContain(".content.line 2");
+    });
+  });
+
+  it("reads every variable shape: dotenv blobs, Pages {NAME: {type, value}}, bearer headers in JSON, URLs with passwords", async () => {
+    const policies = only(pack("prod"), name);
+    const cases: [ReturnType<typeof res>, string][] = [
+      [
+        res("aws:s3/bucketObjectv2:BucketObjectv2", "dotenv", {
+          content: "NODE_ENV=production\nREDIS_URL=rediss://default:h7Kp2Wq9Lz4Xv8Rt3Mn6@cache:6380",
+        }),
+        "a URL with a password",
+      ],
+      [
+        res("cloudflare:index/pagesProject:PagesProject", "site", {
+          deploymentConfigs: {
+            production: {
+              envVars: { SUPABASE_SERVICE_ROLE_KEY: { type: "plain_text", value: SERVICE_ROLE_JWT } },
+            },
+          },
+        }),
+        "service_role",
+      ],
+      [
+        res("aws:sfn/stateMachine:StateMachine", "payouts", {
+          definition: JSON.stringify({
+            States: {
+              Pay: {
+                Parameters: { Headers: { Authorization: "Bearer sk_live_51NzQ8rLkJh7Gf6Ds5Aa4Pp3Oo2Ii1" } },
+              },
+            },
+          }),
+        }),
+        "Stripe secret key",
+      ],
+      [lambda({ PROVIDER_TOKEN: "re_Mx3kP9aQ_7bYtR2wVzL5nHcJ8dF4gK6s" }), "Resend API key"],
+    ];
+    for (const [resource, kind] of cases) {
+      expect(
+        violations(await analyzeResource(policies, resource), name)[0]?.message ?? "",
+        resource.name,
+      ).toContain(kind);
+    }
+  });
+
+  it("accepts a secret in a SecureString parameter (its own name and value are not a {name, value} pair)", async () => {
+    const parameter = res(T.ssmParameter, "openai-key", {
+      name: "/worker/prod/openai-key",
+      type: "SecureString",
+      value: secret("sk-proj-abcdefghijklmnopqrstuvwxyz123456"),
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), parameter), name)).toEqual([]);
+    const plain = res(T.ssmParameter, "openai-key", {
+      name: "/worker/prod/openai-key",
+      type: "String",
+      value: "sk-proj-abcdefghijklmnopqrstuvwxyz123456",
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), plain), name)[0]?.message).toContain(
+      "OpenAI API key",
+    );
+  });
+
+  it("accepts pointers named like secrets, and secret_text values", async () => {
+    const policies = only(pack("prod"), name);
+    const pointers = lambda({
+      DB_PASSWORD_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing/prod/db-AbCdEf",
+      STRIPE_SECRET_KEY_PARAMETER: "/billing/prod/stripe-secret-key",
+      JWT_SECRET_NAME: "billing/prod/jwt",
+      WEBHOOK_SECRET_HEADER: "stripe-signature",
+      TOKEN_ENDPOINT: "https://auth.acme.io/oauth/token",
+    });
+    expect(violations(await analyzeResource(policies, pointers), name)).toEqual([]);
+    const pages = res("cloudflare:index/pagesProject:PagesProject", "site", {
+      deploymentConfigs: {
+        production: {
+          envVars: { SUPABASE_SERVICE_ROLE_KEY: { type: "secret_text", value: SERVICE_ROLE_JWT } },
+        },
+      },
+    });
+    expect(violations(await analyzeResource(policies, pages), name)).toEqual([]);
   });
 });
 
@@ -210,8 +392,24 @@ describe("sec-02-generated-secret-strength", () => {
     const found = violations(await analyzeResource(only(pack("staging"), name), short), name);
     expect(found[0]!.message).toContain("is 16 length");
     expect(found[0]!.enforcementLevel).toBe("mandatory");
-    const token = res(T.randomString, "webhook-signing-key", { length: 20 });
-    expect(violations(await analyzeResource(only(pack("prod"), name), token), name)).toHaveLength(1);
+    // A RandomString is a secret by how it is used, whatever it is called.
+    const token = res(T.randomString, "endpoint-id", {
+      length: 12,
+      upper: false,
+      special: false,
+      result: UNKNOWN,
+    });
+    const stored = res(
+      T.secretVersion,
+      "signing",
+      { secretString: UNKNOWN },
+      { propertyDependencies: { secretString: [token.urn] } },
+    );
+    const found12 = violations(await analyzeStack(only(pack("prod"), name), [token, stored]), name);
+    expect(found12[0]!.message).toContain('"endpoint-id" is 12 length');
+    const named = res(T.randomString, "webhook-signing-key", { length: 6 });
+    const suffix = res(T.bucket, "b", { bucket: UNKNOWN }, { propertyDependencies: { bucket: [named.urn] } });
+    expect(violations(await analyzeStack(only(pack("prod"), name), [named, suffix]), name)).toEqual([]);
   });
 
   it("fails a password drawn from too few characters", async () => {
@@ -298,12 +496,31 @@ describe("sec-03-no-server-secrets-in-client-vars", () => {
     expect(violations(await analyzeResource(only(pack("prod"), name), pairs), name)).toHaveLength(1);
   });
 
-  it("reports a public variable with an unknown value as undeterminable", async () => {
-    const result = await analyzeResource(
-      only(pack("prod"), name),
+  it("reports a public variable with an unknown value as undeterminable, by its name", async () => {
+    const result = await analyzeStack(only(pack("prod"), name), [
       lambda({ NEXT_PUBLIC_SUPABASE_ANON_KEY: UNKNOWN }),
-    );
+    ]);
     expect(undeterminable(result, name)).toHaveLength(1);
+    expect(undeterminable(result, name)[0]!.message).toContain("NEXT_PUBLIC_SUPABASE_ANON_KEY");
+  });
+
+  it("reads Pages {NAME: {type, value}} and fails a generated secret in a public variable in preview", async () => {
+    const pages = res("cloudflare:index/pagesProject:PagesProject", "site", {
+      deploymentConfigs: {
+        production: { envVars: { VITE_SUPABASE_KEY: { type: "plain_text", value: SERVICE_ROLE_JWT } } },
+      },
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), pages), name)[0]?.message).toContain(
+      "VITE_SUPABASE_KEY",
+    );
+    const key = res(T.randomPassword, "k", { length: 40, result: UNKNOWN });
+    const fn = {
+      ...lambda({ NEXT_PUBLIC_TOKEN: UNKNOWN }),
+      propertyDependencies: { environment: [key.urn] },
+    };
+    expect(violations(await analyzeStack(only(pack("prod"), name), [key, fn]), name)[0]?.message).toContain(
+      "exposes the generated secret",
+    );
   });
 });
 
@@ -417,8 +634,16 @@ describe("sec-05-secret-rotation", () => {
     );
     const fixed = res(T.rotating, "r", { rotationDays: 30, rotationRfc3339: "2030-01-01T00:00:00Z" });
     expect(violations(await analyzeResource(policies, fixed), name)[0]!.message).toContain("rotationRfc3339");
-    const token = res(T.randomString, "webhook-token", { length: 48 });
-    expect(violations(await analyzeStack(policies, [rotation, token]), name)[0]!.message).toContain(
+    const token = res(T.randomString, "webhook-token", { length: 48, result: UNKNOWN });
+    const user = res(
+      T.lambda,
+      "hook",
+      { environment: { variables: { HOOK: UNKNOWN } } },
+      {
+        propertyDependencies: { environment: [token.urn] },
+      },
+    );
+    expect(violations(await analyzeStack(policies, [rotation, token, user]), name)[0]!.message).toContain(
       '"webhook-token" is not keyed to a time.Rotating',
     );
   });
@@ -524,9 +749,19 @@ describe("sec-07-no-shared-secrets", () => {
     expect(staging[0]!.enforcementLevel).toBe("advisory");
   });
 
-  it("reports a secret unknown at preview as undeterminable", async () => {
-    expect(
-      undeterminable(await analyzeResource(only(pack("prod"), name), version(UNKNOWN)), name),
-    ).toHaveLength(1);
+  it("reports a secret unknown at preview as undeterminable by its path, unless it comes from this stack's resources", async () => {
+    const found = undeterminable(await analyzeStack(only(pack("prod"), name), [version(UNKNOWN)]), name);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain(".secretString");
+    const queue = res(T.queue, "jobs", { url: UNKNOWN });
+    const fn = res(
+      T.lambda,
+      "worker",
+      { environment: { variables: { QUEUE_URL: UNKNOWN } } },
+      {
+        propertyDependencies: { environment: [queue.urn] },
+      },
+    );
+    expect(undeterminable(await analyzeStack(only(pack("prod"), name), [queue, fn]), name)).toEqual([]);
   });
 });

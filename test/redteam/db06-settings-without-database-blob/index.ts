@@ -1,0 +1,36 @@
+import * as supabase from "@pulumi/supabase";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as time from "@pulumiverse/time";
+
+const config = new pulumi.Config();
+const stack = pulumi.getStack();
+
+const passwordRotation = new time.Rotating("db-password-rotation", { rotationDays: 90 });
+const dbPassword = new random.RandomPassword("db-password", {
+  length: 40,
+  special: false,
+  keepers: { rotation: passwordRotation.id },
+});
+
+const project = new supabase.Project(
+  "app",
+  {
+    name: `acme-app-${stack}`,
+    organizationId: config.require("organizationId"),
+    region: config.require("region"),
+    databasePassword: dbPassword.result,
+    instanceSize: "small",
+  },
+  { protect: true },
+);
+
+new supabase.Settings("app", {
+  projectRef: project.id,
+  api: JSON.stringify({ db_schema: "public,storage", max_rows: 1000 }),
+  pooler: JSON.stringify({ pool_mode: "transaction", default_pool_size: 20 }),
+  network: JSON.stringify({ restrictions: ["85.214.132.0/24"] }),
+  sslEnforcement: true,
+});
+
+export const projectRef = project.id;
