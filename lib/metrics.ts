@@ -169,7 +169,10 @@ export function collectorPolicy(logGroupArn: string): PolicyDocument {
 
 export interface CollectorEnvironmentInputs {
   readonly secretArn: pulumi.Input<string>;
-  readonly serviceRoleKeyName: string;
+  /** Where the secret stores the Supabase secret API key (`sb_secret_…`), the documented credential. */
+  readonly secretKeyName?: string;
+  /** Where the secret stores the legacy service role key: the fallback, when configured. */
+  readonly serviceRoleKeyName?: string;
   readonly projectRef: pulumi.Input<string>;
   /** Absent: the collector reads no error rate. */
   readonly analytics?: {
@@ -184,9 +187,17 @@ export interface CollectorEnvironmentInputs {
 export function collectorEnvironment(
   inputs: CollectorEnvironmentInputs,
 ): Record<string, pulumi.Input<string>> {
+  if (inputs.secretKeyName === undefined && inputs.serviceRoleKeyName === undefined) {
+    throw new Error(
+      "the metrics collector needs a Supabase secret API key or a service role key to read metrics",
+    );
+  }
   return {
     [ENV.secretId]: inputs.secretArn,
-    [ENV.serviceRoleKeyName]: inputs.serviceRoleKeyName,
+    ...(inputs.secretKeyName !== undefined ? { [ENV.secretKeyName]: inputs.secretKeyName } : {}),
+    ...(inputs.serviceRoleKeyName !== undefined
+      ? { [ENV.serviceRoleKeyName]: inputs.serviceRoleKeyName }
+      : {}),
     [ENV.projectRef]: inputs.projectRef,
     ...(inputs.analytics
       ? {

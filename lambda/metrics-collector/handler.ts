@@ -2,9 +2,10 @@
  * Metrics collector Lambda (Node.js 20), run every minute by an EventBridge rule.
  *
  * 1. Reads the environment's secret (cached for a while, so rotation is picked up): the Supabase
- *    service role key and, when configured, the Cloudflare analytics token.
+ *    secret API key (`sb_secret_…`; the legacy service role key when only that is configured) and,
+ *    when configured, the Cloudflare analytics token.
  * 2. Scrapes `https://<ref>.supabase.co/customer/v1/privileged/metrics` with basic auth
- *    `service_role:<key>` and publishes connections, disk, CPU and memory use in percent
+ *    `service_role:<key>`, as Supabase documents for its Metrics API, and publishes connections, disk, CPU and memory use in percent
  *    (namespace `golive/database`, dimension `ProjectRef`).
  * 3. Asks Cloudflare's GraphQL Analytics API for the hostname's requests and 5xx answers over the
  *    last minutes and publishes the counts and, above a minimum of requests, the error rate in
@@ -70,7 +71,10 @@ export type MetricsCollectorHandler = (event?: unknown) => Promise<MetricsCollec
 /** Settings read from the function's environment. */
 export interface CollectorSettings {
   readonly secretId: string;
-  readonly serviceRoleKeyName: string;
+  /** Where the secret API key is stored in the secret; preferred. */
+  readonly secretKeyName?: string;
+  /** Where the legacy service role key is stored; the fallback. */
+  readonly serviceRoleKeyName?: string;
   readonly projectRef: string;
   readonly analytics?: {
     readonly tokenName: string;
@@ -95,9 +99,17 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   if (!/^[a-z0-9]{1,40}$/.test(projectRef)) {
     throw new CollectorConfigError(`${ENV.projectRef} "${projectRef}" is not a Supabase project ref`);
   }
+  const secretKeyName = env[ENV.secretKeyName]?.trim() || undefined;
+  const serviceRoleKeyName = env[ENV.serviceRoleKeyName]?.trim() || undefined;
+  if (secretKeyName === undefined && serviceRoleKeyName === undefined) {
+    throw new CollectorConfigError(
+      `the function environment has neither ${ENV.secretKeyName} nor ${ENV.serviceRoleKeyName}; redeploy the stack`,
+    );
+  }
   const settings = {
     secretId: need(ENV.secretId),
-    serviceRoleKeyName: need(ENV.serviceRoleKeyName),
+    ...(secretKeyName !== undefined ? { secretKeyName } : {}),
+    ...(serviceRoleKeyName !== undefined ? { serviceRoleKeyName } : {}),
     projectRef,
   };
   const tokenName = env[ENV.analyticsTokenName]?.trim();
@@ -182,6 +194,27 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     return value;
   }
 
+  /**
+   * The key for the metrics endpoint: the secret API key when one is configured and stored, else the
+   * legacy service role key when that is configured. A value under the secret-key name that is not
+   * an `sb_secret_` key is refused rather than sent.
+   */
+  function supabaseKey(values: Record<string, unknown>, settings: CollectorSettings): string {
+    const { secretId, secretKeyName, serviceRoleKeyName } = settings;
+    const stored = secretKeyName !== undefined ? values[secretKeyName] : undefined;
+    if (typeof stored === "string" && stored !== "") {
+      if (!stored.startsWith("sb_secret_")) {
+        throw new SourceError(
+          "secret",
+          `secret "${secretId}" holds under "${secretKeyName}" something other than a Supabase secret API key (sb_secret_…)`,
+        );
+      }
+      return stored;
+    }
+    if (serviceRoleKeyName !== undefined) return secretString(values, secretId, serviceRoleKeyName);
+    return secretString(values, secretId, secretKeyName!);
+  }
+
   async function request(
     source: "supabase" | "cloudflare",
     url: string,
@@ -198,7 +231,7 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
         const refused = response.status === 401 || response.status === 403;
         const hint = refused
           ? source === "supabase"
-            ? " The endpoint refused the service role key: check SUPABASE_SERVICE_ROLE_KEY in the secret."
+            ? " The endpoint refused the key: check the secret API key (sb_secret_…) in the environment's secret."
             : " Cloudflare refused the token: it needs Analytics Read on the zone."
           : "";
         throw new SourceError(
@@ -283,7 +316,7 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     const at = now();
     const atMs = at.getTime();
     const values = await secretValues(settings.secretId);
-    const key = secretString(values, settings.secretId, settings.serviceRoleKeyName);
+    const key = supabaseKey(values, settings);
     const analytics = settings.analytics;
     let token: string | undefined;
     // A missing token fails only the error rate; the database metrics are still published.

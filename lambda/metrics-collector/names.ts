@@ -27,7 +27,12 @@ export const METRIC = {
 export const ENV = {
   /** Secrets Manager secret (ARN or name) holding the environment's server secrets as JSON. */
   secretId: "METRICS_SECRET_ID",
-  /** Key of the Supabase service role key in that JSON object. */
+  /**
+   * Key of the project's secret API key (`sb_secret_…`) in that JSON object: what Supabase documents
+   * for the metrics endpoint (basic auth `service_role:<secret key>`).
+   */
+  secretKeyName: "METRICS_SECRET_KEY_NAME",
+  /** Key of the legacy service role key (a JWT): used only when no secret API key is configured or stored. */
   serviceRoleKeyName: "METRICS_SERVICE_ROLE_KEY_NAME",
   /** The Supabase project ref: `https://<ref>.supabase.co`. */
   projectRef: "METRICS_PROJECT_REF",
