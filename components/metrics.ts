@@ -24,6 +24,7 @@ import {
   collectorPolicy,
   databaseAlarmSpecs,
   errorRateAlarmSpec,
+  latencyAlarmSpec,
 } from "../lib/metrics";
 import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
@@ -66,7 +67,7 @@ export interface MetricsAlertSink {
 export interface MetricsCollectorArgs {
   readonly identity: EnvironmentIdentity;
   /** `golive:alerts`: thresholds and the error-rate source. */
-  readonly config: Pick<AlertsConfig, "thresholds" | "errorRate">;
+  readonly config: Pick<AlertsConfig, "thresholds" | "errorRate" | "latency">;
   readonly alerts: MetricsAlertSink;
   /** The environment's secret: holds the Supabase key and the analytics token. */
   readonly secrets: Secrets;
@@ -195,6 +196,7 @@ export class MetricsCollector extends pulumi.ComponentResource {
     }
     if (this.collectsErrorRate) {
       alarm("error-rate", errorRateAlarmSpec(args.hostname, config.thresholds.errorRatePercent));
+      alarm("latency-p95", latencyAlarmSpec(args.hostname, config.latency));
     }
     alarm(`${name}-errors`, collectorErrorAlarmSpec(this.functionName));
     alarm(`${name}-not-running`, collectorMissingAlarmSpec(this.functionName));

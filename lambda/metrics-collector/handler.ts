@@ -20,7 +20,10 @@ import {
   errorRatePercent,
   errorRateRequestBody,
   errorRateWindow,
+  latencyRequestBody,
   parseErrorRateResponse,
+  parseLatencyResponse,
+  type LatencyQuantiles,
   type RequestCounts,
 } from "./cloudflare";
 import { databaseMetrics, type CpuSample, type DatabaseMetrics } from "./database";
@@ -64,6 +67,7 @@ export interface MetricsCollectorDeps {
 export interface MetricsCollectorResult {
   readonly database?: Omit<DatabaseMetrics, "cpu">;
   readonly app?: RequestCounts & { readonly errorRatePercent?: number };
+  readonly latency?: LatencyQuantiles;
 }
 
 export type MetricsCollectorHandler = (event?: unknown) => Promise<MetricsCollectorResult>;
@@ -277,12 +281,12 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     }
   }
 
-  async function collectApp(
+  async function queryAnalytics<T>(
     analytics: NonNullable<CollectorSettings["analytics"]>,
     token: string,
-    at: Date,
-  ): Promise<RequestCounts> {
-    const window = errorRateWindow(at, ERROR_RATE_WINDOW_MINUTES, ANALYTICS_LAG_MINUTES);
+    body: string,
+    parse: (answer: unknown, zoneId: string) => T,
+  ): Promise<T> {
     const response = await request(
       "cloudflare",
       graphqlUrl,
@@ -294,21 +298,25 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
           accept: "application/json",
           "user-agent": USER_AGENT,
         },
-        body: errorRateRequestBody(analytics.zoneId, analytics.hostname, window),
+        body,
       },
       token,
     );
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = await response.json();
+      answer = await response.json();
     } catch {
       throw new SourceError("cloudflare", `${graphqlUrl} answered something other than JSON`);
     }
     try {
-      return parseErrorRateResponse(body, analytics.zoneId);
+      return parse(answer, analytics.zoneId);
     } catch (error) {
       throw new SourceError("cloudflare", redact(describeError(error), [token]));
     }
+  }
+
+  function analyticsWindow(at: Date) {
+    return errorRateWindow(at, ERROR_RATE_WINDOW_MINUTES, ANALYTICS_LAG_MINUTES);
   }
 
   return async function metricsCollector(): Promise<MetricsCollectorResult> {
@@ -320,18 +328,35 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     const analytics = settings.analytics;
     let token: string | undefined;
     // A missing token fails only the error rate; the database metrics are still published.
-    const collectAppIfConfigured = async (): Promise<RequestCounts | undefined> => {
+    const readToken = (): string | undefined => {
       if (!analytics) return undefined;
       token = secretString(values, settings.secretId, analytics.tokenName);
-      return collectApp(analytics, token, at);
+      return token;
+    };
+    const collectAppIfConfigured = async (): Promise<RequestCounts | undefined> => {
+      const secret = readToken();
+      if (!analytics || secret === undefined) return undefined;
+      const body = errorRateRequestBody(analytics.zoneId, analytics.hostname, analyticsWindow(at));
+      return queryAnalytics(analytics, secret, body, parseErrorRateResponse);
+    };
+    const collectLatencyIfConfigured = async (): Promise<LatencyQuantiles | undefined> => {
+      const secret = readToken();
+      if (!analytics || secret === undefined) return undefined;
+      const body = latencyRequestBody(analytics.zoneId, analytics.hostname, analyticsWindow(at));
+      return queryAnalytics(analytics, secret, body, parseLatencyResponse);
     };
 
-    const [database, app] = await Promise.allSettled([
+    const [database, app, latency] = await Promise.allSettled([
       collectDatabase(settings, key, atMs),
       collectAppIfConfigured(),
+      collectLatencyIfConfigured(),
     ]);
 
-    const result: { database?: MetricsCollectorResult["database"]; app?: MetricsCollectorResult["app"] } = {};
+    const result: {
+      database?: MetricsCollectorResult["database"];
+      app?: MetricsCollectorResult["app"];
+      latency?: MetricsCollectorResult["latency"];
+    } = {};
     if (database.status === "fulfilled") {
       const metrics = database.value;
       log(
@@ -381,7 +406,41 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
       result.app = { ...counts, ...(rate !== undefined ? { errorRatePercent: rate } : {}) };
     }
 
-    const failures = [database, app]
+    if (latency.status === "fulfilled" && latency.value !== undefined && analytics) {
+      const quantiles = latency.value;
+      // A p95 of a handful of requests is noise: below the minimum, nothing is published.
+      const enough = quantiles.requests >= analytics.minRequests;
+      const metrics = [
+        ...(enough && quantiles.edgeTtfbP95Ms !== undefined
+          ? [{ name: METRIC.edgeTtfbP95, unit: "Milliseconds" as const, value: quantiles.edgeTtfbP95Ms }]
+          : []),
+        ...(enough && quantiles.originP95Ms !== undefined
+          ? [{ name: METRIC.originP95, unit: "Milliseconds" as const, value: quantiles.originP95Ms }]
+          : []),
+      ];
+      if (metrics.length > 0) {
+        log(
+          emfLine({
+            namespace: APP_NAMESPACE,
+            dimension: APP_DIMENSION,
+            dimensionValue: analytics.hostname,
+            timestampMs: atMs,
+            metrics,
+            properties: { windowMinutes: ERROR_RATE_WINDOW_MINUTES, latencyRequests: quantiles.requests },
+          }),
+        );
+      } else {
+        log(
+          JSON.stringify({
+            level: "info",
+            latencySkipped: `${quantiles.requests} requests in the window, fewer than ${analytics.minRequests}`,
+          }),
+        );
+      }
+      result.latency = quantiles;
+    }
+
+    const failures = [database, app, latency]
       .filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
       .map((outcome) => outcome.reason as unknown);
     if (failures.length > 0) {

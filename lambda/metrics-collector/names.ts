@@ -12,7 +12,7 @@ export const DATABASE_DIMENSION = "ProjectRef";
 export const APP_NAMESPACE = "golive/app";
 export const APP_DIMENSION = "Hostname";
 
-/** Metric names, all in percent (0-100) except the request counts. */
+/** Metric names, in percent (0-100) except the request counts and the latencies (milliseconds). */
 export const METRIC = {
   connections: "ConnectionsUsedPercent",
   disk: "DiskUsedPercent",
@@ -21,6 +21,10 @@ export const METRIC = {
   requests: "Requests",
   serverErrors: "ServerErrors",
   errorRate: "ErrorRatePercent",
+  /** p95 time to first byte of visitors' requests at the edge over the window (Cloudflare). */
+  edgeTtfbP95: "EdgeTimeToFirstByteP95",
+  /** p95 time the origin took to answer, over the same requests. */
+  originP95: "OriginResponseDurationP95",
 } as const;
 
 /** Environment variables of the function. */
