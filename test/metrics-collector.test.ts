@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
 import {
   ERROR_RATE_QUERY,
+  LATENCY_QUERY,
   errorRatePercent,
   errorRateWindow,
   parseErrorRateResponse,
@@ -101,6 +102,34 @@ const seen: Seen[] = [];
 let supabaseMode: "ok" | "html" | "500" | "missing" | "auth" = "ok";
 let scrape: Scrape = BASE;
 let analyticsAnswer: { status: number; body: unknown } = { status: 200, body: {} };
+let latencyAnswer: { status: number; body: unknown } = { status: 200, body: {} };
+
+/** The shape of Cloudflare's answer to the latency query (aliases as the query names them). */
+function latencyBody(count: number, edgeP95: number, originP95: number): unknown {
+  return {
+    data: {
+      viewer: {
+        zones: [
+          {
+            latency:
+              count === 0
+                ? []
+                : [
+                    {
+                      count,
+                      quantiles: {
+                        edgeTimeToFirstByteMsP95: edgeP95,
+                        originResponseDurationMsP95: originP95,
+                      },
+                    },
+                  ],
+          },
+        ],
+      },
+    },
+    errors: null,
+  };
+}
 let server: Server;
 let origin: string;
 
@@ -159,8 +188,9 @@ beforeAll(async () => {
           res.end('{"errors":[{"message":"Authentication error"}]}');
           return;
         }
-        res.writeHead(analyticsAnswer.status, { "content-type": "application/json" });
-        res.end(JSON.stringify(analyticsAnswer.body));
+        const answer = request.body.includes("GoliveLatency") ? latencyAnswer : analyticsAnswer;
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(JSON.stringify(answer.body));
         return;
       }
       res.writeHead(404);
@@ -180,6 +210,7 @@ beforeEach(() => {
   supabaseMode = "ok";
   scrape = BASE;
   analyticsAnswer = { status: 200, body: analyticsBody(1000, 25) };
+  latencyAnswer = { status: 200, body: latencyBody(1000, 850, 620) };
 });
 
 const ENVIRONMENT = {
@@ -589,6 +620,58 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
     expect(app).toMatchObject({ [METRIC.requests]: 12, [METRIC.serverErrors]: 3 });
     expect(app).not.toHaveProperty(METRIC.errorRate);
     expect(result.app?.errorRatePercent).toBeUndefined();
+  });
+
+  it("publishes the edge p95 time to first byte of visitors' requests, in milliseconds", async () => {
+    const { run, lines } = harness();
+    const result = await run({});
+    expect(result.latency).toEqual({ requests: 1000, edgeTtfbP95Ms: 850, originP95Ms: 620 });
+    const line = lines
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .find((parsed) => METRIC.edgeTtfbP95 in parsed);
+    expect(line).toMatchObject({
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: APP_NAMESPACE,
+            Dimensions: [["Hostname"]],
+            Metrics: [
+              { Name: METRIC.edgeTtfbP95, Unit: "Milliseconds" },
+              { Name: METRIC.originP95, Unit: "Milliseconds" },
+            ],
+          },
+        ],
+      },
+      Hostname: HOST,
+      [METRIC.edgeTtfbP95]: 850,
+      [METRIC.originP95]: 620,
+    });
+    const sent = seen
+      .filter((request) => request.path === "/graphql")
+      .map((request) => JSON.parse(request.body) as { query: string; variables: unknown });
+    expect(sent.find((body) => body.query === LATENCY_QUERY)?.variables).toEqual(
+      sent.find((body) => body.query === ERROR_RATE_QUERY)?.variables,
+    );
+  });
+
+  it("publishes no p95 below the minimum of requests, and keeps the error rate when the plan refuses quantiles", async () => {
+    latencyAnswer = { status: 200, body: latencyBody(40, 9000, 8000) };
+    const quiet = harness();
+    await quiet.run({});
+    expect(quiet.lines.join("\n")).not.toContain(METRIC.edgeTtfbP95);
+    expect(quiet.lines.join("\n")).toContain("latencySkipped");
+
+    latencyAnswer = {
+      status: 200,
+      body: {
+        data: null,
+        errors: [{ message: "zone does not have access to the field edgeTimeToFirstByteMsP95" }],
+      },
+    };
+    const refused = harness();
+    await expect(refused.run({})).rejects.toThrow(/refused the latency query: zone does not have access/);
+    expect(emf(refused.lines, APP_NAMESPACE)).toMatchObject({ [METRIC.errorRate]: 2.5 });
+    expect(emf(refused.lines, DATABASE_NAMESPACE)).toBeDefined();
   });
 
   it("collects only database metrics when no analytics token is configured", async () => {
