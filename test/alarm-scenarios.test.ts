@@ -37,25 +37,31 @@ let ids: StackIds;
 
 const prefix = "dirt-free-crm-prod";
 
+/** A recorded value that must be a known string (up mode). */
+function text(value: unknown): string {
+  if (typeof value !== "string") throw new Error(`expected a known string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 function idsOf(rec: Recording): StackIds {
   const of = (type: string) => rec.resources.filter((resource) => resource.type === type);
   const checks = of("aws:route53/healthCheck:HealthCheck");
-  const functions = of("aws:lambda/function:Function").map((fn) => String(fn.inputs.name));
+  const functions = of("aws:lambda/function:Function").map((fn) => text(fn.inputs.name));
   const project = of("supabase:index/project:Project")[0]!;
-  const queue = of("aws:sqs/queue:Queue").find((q) => String(q.inputs.name).includes("dead-letter"))!;
+  const queue = of("aws:sqs/queue:Queue").find((q) => text(q.inputs.name).includes("dead-letter"))!;
   const jobAlarm = of("aws:cloudwatch/metricAlarm:MetricAlarm").find((alarm) =>
-    /-failed$/.test(String(alarm.inputs.name)),
+    /-failed$/.test(text(alarm.inputs.name)),
   )!;
   return {
     healthCheckIds: Object.fromEntries(
-      checks.map((check) => [String(check.inputs.resourcePath), String(check.id)]),
+      checks.map((check) => [text(check.inputs.resourcePath), text(check.id)]),
     ),
-    projectRef: String(project.id),
-    hostname: String(checks[0]!.inputs.fqdn),
+    projectRef: text(project.id),
+    hostname: text(checks[0]!.inputs.fqdn),
     collector: functions.find((name) => name.endsWith("metrics-collector"))!,
     invoker: functions.find((name) => name.includes("cron"))!,
-    deadLetterQueue: String(queue.inputs.name),
-    job: String(jobAlarm.inputs.name)
+    deadLetterQueue: text(queue.inputs.name),
+    job: text(jobAlarm.inputs.name)
       .replace(`${prefix}-cron-`, "")
       .replace(/-failed$/, ""),
   };
