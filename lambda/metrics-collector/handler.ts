@@ -100,7 +100,8 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     return value;
   };
   const projectRef = need(ENV.projectRef);
-  if (!/^[a-z0-9]{1,40}$/.test(projectRef)) {
+  // A DNS label: the ref becomes the host name <ref>.supabase.co.
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(projectRef)) {
     throw new CollectorConfigError(`${ENV.projectRef} "${projectRef}" is not a Supabase project ref`);
   }
   const secretKeyName = env[ENV.secretKeyName]?.trim() || undefined;
