@@ -440,3 +440,12 @@ export class AlarmSimulator {
     };
   }
 }
+
+/** An alarm as the simulator reads it, from the inputs golive gives a MetricAlarm (no recording needed). */
+export function alarmFromInputs(inputs: Record<string, unknown>): AlarmDef {
+  return metricAlarmDef({
+    type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    name: String(inputs.name),
+    inputs,
+  } as unknown as RecordedResource);
+}
