@@ -253,6 +253,15 @@ const NO_PERCENTILE_NAMESPACES: ReadonlySet<string> = new Set(["AWS/Route53"]);
 const P95_METRIC = /p95/i;
 const PLAIN_STATISTICS = ["Maximum", "Average", "Minimum"];
 
+/** The namespaces an alarm reads: its own, or those of its metric math queries. */
+function namespacesOf(alarm: AlarmView): string[] {
+  const queries = list(alarm.resource.props, "metricQueries");
+  const fromQueries = (Array.isArray(queries) ? queries : []).map(
+    (query) => (query as { metric?: { namespace?: unknown } }).metric?.namespace,
+  );
+  return [alarm.namespace, ...fromQueries].filter((ns): ns is string => typeof ns === "string");
+}
+
 const latencyAlarm: PolicySpec = {
   name: "alert-02-latency-alarm",
   id: "ALERT-02",
@@ -275,11 +284,11 @@ const latencyAlarm: PolicySpec = {
     const all = alarms(resources).filter((alarm) => alarm.metrics.some((m) => LATENCY_METRIC.test(m)));
     const percentileOf = (alarm: AlarmView) => alarm.statistics.some((stat) => /^p95(\.0+)?$/i.test(stat));
     const impossible = all.filter(
-      (alarm) => percentileOf(alarm) && NO_PERCENTILE_NAMESPACES.has(alarm.namespace ?? ""),
+      (alarm) => percentileOf(alarm) && namespacesOf(alarm).some((ns) => NO_PERCENTILE_NAMESPACES.has(ns)),
     );
     for (const alarm of impossible) {
       check.violation(
-        `alarm "${alarm.resource.name}" takes the p95 of ${alarm.namespace} ${alarm.metrics.join(", ")}, which AWS publishes with Average, Minimum and Maximum only: it stays INSUFFICIENT_DATA and never fires`,
+        `alarm "${alarm.resource.name}" takes the p95 of ${namespacesOf(alarm).join(", ")} ${alarm.metrics.join(", ")}, which AWS publishes with Average, Minimum and Maximum only: it stays INSUFFICIENT_DATA and never fires`,
         alarm.resource.urn,
       );
     }

@@ -217,6 +217,20 @@ describe("alert-02-latency-alarm", () => {
     const found = violations(await analyzeStack(only(pack("prod"), name), [route53]), name);
     expect(found.map((v) => v.message).join("\n")).toContain("stays INSUFFICIENT_DATA and never fires");
     expect(found.map((v) => v.message).join("\n")).toContain("no alarm watches p95 latency");
+    const viaMath = alarm("alarm-route53-math", {
+      threshold: 2000,
+      comparisonOperator: "GreaterThanThreshold",
+      metricQueries: [
+        {
+          id: "ttfb",
+          returnData: true,
+          metric: { namespace: "AWS/Route53", metricName: "TimeToFirstByte", period: 300, stat: "p95" },
+        },
+      ],
+    });
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), [viaMath, latency]), name)[0]!.message,
+    ).toContain("stays INSUFFICIENT_DATA");
     // Next to a working alarm it is still named: it can never fire.
     expect(violations(await analyzeStack(only(pack("prod"), name), [route53, latency]), name)).toHaveLength(
       1,
