@@ -1,7 +1,7 @@
 /**
- * Alerting for one environment (ALERT-01, -02, -05, -06, -07): an encrypted SNS topic per severity
+ * Alerting for one environment (ALERT-01, -05, -06, -07): an encrypted SNS topic per severity
  * with the subscriptions its severity routes to (email, PagerDuty, Slack through AWS Chatbot), the
- * uptime and latency checks of the app, log groups with their retention, and `addAlarm`, through
+ * uptime checks of the app with burn-rate alarms on the uptime objective, log groups with their retention, and `addAlarm`, through
  * which every other component gets alarms that notify their severity's topic by construction.
  *
  * CloudWatch alarms can only notify topics in their own region, and Route 53 publishes its health
@@ -18,13 +18,16 @@ import {
   alertTopicPolicy,
   chatbotAssumeRolePolicy,
   chatbotReadPolicy,
-  latencyAlarmSpec,
+  compositeAlarmRule,
   logGroupName,
   logRetentionDays,
+  mathAlarmInputs,
   metricAlarmInputs,
   routeSubscriptions,
-  uptimeAlarmSpec,
+  uptimeBurnRateAlarms,
   type AlarmSpec,
+  type CompositeAlarmSpec,
+  type MathAlarmSpec,
   type LogClass,
   type MetricRegion,
   type Severity,
@@ -188,18 +191,13 @@ export class Alerts extends pulumi.ComponentResource {
       );
     }
 
-    // ALERT-01, ALERT-02: checks from Route 53, alarms on their us-east-1 metrics.
-    const checks: { key: string; path: string; severity: Severity; latency: boolean }[] = [
-      { key: "health", path: args.healthPath, severity: "critical", latency: true },
+    // ALERT-01: checks from Route 53; the uptime target as an objective, alarmed on its burn rate
+    // (lib/slo.ts). Latency (ALERT-02) comes from the users' requests at the edge (the metrics
+    // collector): Route 53 publishes checker latency as Average/Minimum/Maximum only, so no p95.
+    const checks: { key: string; path: string; severity: Severity }[] = [
+      { key: "health", path: args.healthPath, severity: "critical" },
       ...(args.detailedHealthPath
-        ? [
-            {
-              key: "health-detailed",
-              path: args.detailedHealthPath,
-              severity: "warning" as const,
-              latency: false,
-            },
-          ]
+        ? [{ key: "health-detailed", path: args.detailedHealthPath, severity: "warning" as const }]
         : []),
     ];
     this.healthCheckIds = [];
@@ -223,29 +221,18 @@ export class Alerts extends pulumi.ComponentResource {
         { parent: this },
       );
       this.healthCheckIds.push(healthCheck.id);
-      this.addAlarm(
-        `${check.key}-uptime`,
-        uptimeAlarmSpec({
-          severity: check.severity,
-          healthCheckId: healthCheck.id,
-          url,
-          targetPercent: config.uptime.targetPercent,
-          periodSeconds: config.uptime.periodSeconds,
-          evaluationPeriods: config.uptime.evaluationPeriods,
-        }),
-      );
-      if (check.latency) {
-        this.addAlarm(
-          `${check.key}-latency-p95`,
-          latencyAlarmSpec({
-            severity: "warning",
-            healthCheckId: healthCheck.id,
-            url,
-            p95Seconds: config.latency.p95Seconds,
-            periodSeconds: config.latency.periodSeconds,
-            evaluationPeriods: config.latency.evaluationPeriods,
-          }),
-        );
+      for (const tier of uptimeBurnRateAlarms({
+        keyPrefix: `${check.key}-uptime`,
+        severity: check.severity,
+        healthCheckId: healthCheck.id,
+        url,
+        targetPercent: config.uptime.targetPercent,
+      })) {
+        const inputs = tier.windows.map((window) => this.addMathAlarm(window.key, window.spec));
+        this.addCompositeAlarm(tier.composite.key, {
+          ...tier.composite.spec,
+          allOf: inputs.map((input) => input.physicalName),
+        });
       }
     }
 
@@ -268,9 +255,7 @@ export class Alerts extends pulumi.ComponentResource {
    * otherwise. Throws on a spec CloudWatch would refuse.
    */
   addAlarm(name: string, spec: AlarmSpec, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
-    const alarmName = limitedName(physicalName(this.identity, name), 255);
-    if (this.alarmNames.has(alarmName)) throw new Error(`alarm "${name}" is defined twice`);
-    this.alarmNames.add(alarmName);
+    const alarmName = this.claimAlarmName(name);
     const region = spec.region ?? "stack";
     const topic = this.topicSets[region].topics[spec.severity];
     const inputs = metricAlarmInputs(alarmName, spec, topic.arn);
@@ -280,6 +265,63 @@ export class Alerts extends pulumi.ComponentResource {
       ...opts,
       ...(provider ? { provider } : {}),
     });
+  }
+
+  /**
+   * A metric math alarm (`spec.queries`). With a severity it notifies that topic like
+   * {@link addAlarm}; without one it has no actions and is meant as an input of
+   * {@link addCompositeAlarm}. Returns the alarm and its physical name (for a composite's rule).
+   */
+  addMathAlarm(
+    name: string,
+    spec: MathAlarmSpec,
+    opts?: pulumi.CustomResourceOptions,
+  ): { alarm: aws.cloudwatch.MetricAlarm; physicalName: string } {
+    const alarmName = this.claimAlarmName(name);
+    const region = spec.region ?? "stack";
+    const topic = spec.severity ? this.topicSets[region].topics[spec.severity].arn : undefined;
+    const provider = region === "us-east-1" ? this.usEast1Provider : opts?.provider;
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${this.baseName}-alarm-${name}`,
+      mathAlarmInputs(alarmName, spec, topic),
+      {
+        parent: this,
+        ...opts,
+        ...(provider ? { provider } : {}),
+      },
+    );
+    return { alarm, physicalName: alarmName };
+  }
+
+  /** A composite alarm, in ALARM when all its inputs are; notifies its severity's topic. */
+  addCompositeAlarm(
+    name: string,
+    spec: CompositeAlarmSpec,
+    opts?: pulumi.CustomResourceOptions,
+  ): aws.cloudwatch.CompositeAlarm {
+    const alarmName = this.claimAlarmName(name);
+    const region = spec.region ?? "stack";
+    const topic = this.topicSets[region].topics[spec.severity].arn;
+    const provider = region === "us-east-1" ? this.usEast1Provider : opts?.provider;
+    return new aws.cloudwatch.CompositeAlarm(
+      `${this.baseName}-alarm-${name}`,
+      {
+        alarmName,
+        alarmDescription: `[${spec.severity}] ${spec.description}`,
+        alarmRule: compositeAlarmRule(spec.allOf),
+        actionsEnabled: true,
+        alarmActions: [topic],
+        okActions: [topic],
+      },
+      { parent: this, ...opts, ...(provider ? { provider } : {}) },
+    );
+  }
+
+  private claimAlarmName(name: string): string {
+    const alarmName = limitedName(physicalName(this.identity, name), 255);
+    if (this.alarmNames.has(alarmName)) throw new Error(`alarm "${name}" is defined twice`);
+    this.alarmNames.add(alarmName);
+    return alarmName;
   }
 
   /** The topic ARN of a severity, in the stack's region or in us-east-1. */

@@ -12,7 +12,7 @@ import { Billing } from "./billing";
 import { Cdn } from "./cdn";
 import { Cron } from "./cron";
 import { Database } from "./database";
-import { MetricsCollector } from "./metrics";
+import { METRICS_SECRET_KEY_NAME, MetricsCollector, metricsSecretKey } from "./metrics";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
 
@@ -104,6 +104,11 @@ export class Environment extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const metricsKey = metricsSecretKey(
+      "metrics-collector-key",
+      { identity, projectRef: this.database.projectRef },
+      { parent: this },
+    );
     this.secrets = new Secrets(
       "secrets",
       {
@@ -114,6 +119,7 @@ export class Environment extends pulumi.ComponentResource {
         derivedValues: {
           SUPABASE_SERVICE_ROLE_KEY: this.database.serviceRoleKey,
           DATABASE_URL: this.database.pooledConnectionString,
+          [METRICS_SECRET_KEY_NAME]: metricsKey,
         },
         projectRef: this.database.projectRef,
         publicSources: pulumi
@@ -148,6 +154,7 @@ export class Environment extends pulumi.ComponentResource {
         config: config.alerts,
         alerts: this.alerts,
         secrets: this.secrets,
+        secretKeyName: METRICS_SECRET_KEY_NAME,
         serviceRoleKeyName: "SUPABASE_SERVICE_ROLE_KEY",
         projectRef: this.database.projectRef,
         hostname: config.app.hostname,

@@ -12,6 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as supabase from "@pulumi/supabase";
 import type { AlertsConfig } from "../config/schema/alerts";
 import type { AlarmSpec, LogClass } from "../lib/alerts";
 import {
@@ -23,6 +24,7 @@ import {
   collectorPolicy,
   databaseAlarmSpecs,
   errorRateAlarmSpec,
+  latencyAlarmSpec,
 } from "../lib/metrics";
 import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
@@ -30,6 +32,31 @@ import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
 import type { Secrets } from "./secrets";
 
 export const METRICS_COLLECTOR_TYPE = "golive:monitoring:MetricsCollector";
+
+/** Where the environment's secret stores the collector's own Supabase secret API key. */
+export const METRICS_SECRET_KEY_NAME = "SUPABASE_METRICS_SECRET_KEY";
+
+/**
+ * The collector's own Supabase secret API key (`sb_secret_…`): the credential Supabase documents for
+ * its Metrics API. A key of its own can be revoked without touching the app's keys. Made before the
+ * environment's secret, which stores it under {@link METRICS_SECRET_KEY_NAME}.
+ */
+export function metricsSecretKey(
+  name: string,
+  args: { readonly identity: EnvironmentIdentity; readonly projectRef: pulumi.Input<string> },
+  opts?: pulumi.CustomResourceOptions,
+): pulumi.Output<string> {
+  const key = new supabase.Apikey(
+    name,
+    {
+      projectRef: args.projectRef,
+      name: limitedName(physicalName(args.identity, "metrics").replace(/-/g, "_"), 64),
+      description: "Reads the Metrics API for the golive metrics collector",
+    },
+    opts,
+  );
+  return pulumi.secret(key.apiKey);
+}
 
 /** What the collector needs of the alerting component (the Alerts component has both). */
 export interface MetricsAlertSink {
@@ -40,12 +67,14 @@ export interface MetricsAlertSink {
 export interface MetricsCollectorArgs {
   readonly identity: EnvironmentIdentity;
   /** `golive:alerts`: thresholds and the error-rate source. */
-  readonly config: Pick<AlertsConfig, "thresholds" | "errorRate">;
+  readonly config: Pick<AlertsConfig, "thresholds" | "errorRate" | "latency">;
   readonly alerts: MetricsAlertSink;
-  /** The environment's secret: holds the service role key and the analytics token. */
+  /** The environment's secret: holds the Supabase key and the analytics token. */
   readonly secrets: Secrets;
-  /** Name of the service role key inside the secret. */
-  readonly serviceRoleKeyName: string;
+  /** Name of the Supabase secret API key (`sb_secret_…`) inside the secret: the documented credential. */
+  readonly secretKeyName?: string;
+  /** Name of the legacy service role key inside the secret: used when the secret API key is absent. */
+  readonly serviceRoleKeyName?: string;
   readonly projectRef: pulumi.Input<string>;
   /** The app's hostname and its Cloudflare zone. */
   readonly hostname: string;
@@ -101,7 +130,8 @@ export class MetricsCollector extends pulumi.ComponentResource {
         environment: {
           variables: collectorEnvironment({
             secretArn: args.secrets.secretArn,
-            serviceRoleKeyName: args.serviceRoleKeyName,
+            ...(args.secretKeyName !== undefined ? { secretKeyName: args.secretKeyName } : {}),
+            ...(args.serviceRoleKeyName !== undefined ? { serviceRoleKeyName: args.serviceRoleKeyName } : {}),
             projectRef: args.projectRef,
             ...(tokenSecretName !== undefined
               ? {
@@ -166,6 +196,7 @@ export class MetricsCollector extends pulumi.ComponentResource {
     }
     if (this.collectsErrorRate) {
       alarm("error-rate", errorRateAlarmSpec(args.hostname, config.thresholds.errorRatePercent));
+      alarm("latency-p95", latencyAlarmSpec(args.hostname, config.latency));
     }
     alarm(`${name}-errors`, collectorErrorAlarmSpec(this.functionName));
     alarm(`${name}-not-running`, collectorMissingAlarmSpec(this.functionName));

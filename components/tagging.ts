@@ -14,6 +14,7 @@ export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:budgets/budget:Budget",
   "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
   "aws:cloudwatch/eventRule:EventRule",
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm",
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:cloudwatch/metricAlarm:MetricAlarm",
   "aws:costexplorer/anomalyMonitor:AnomalyMonitor",

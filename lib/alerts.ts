@@ -7,6 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BillingConfig } from "../config/schema/billing";
+import { BURN_RATE_TIERS, burnRateExpression, burnRateThreshold, type BurnRateTier } from "./slo";
 
 export const SEVERITIES = ["critical", "warning"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -139,9 +140,8 @@ export function metricAlarmInputs(
     fail(`extendedStatistic "${spec.extendedStatistic}" must be a percentile such as p95`);
   }
   if (!Number.isFinite(spec.threshold)) fail("the threshold must be a number");
-  const validPeriod =
-    [10, 20, 30].includes(spec.periodSeconds) || (spec.periodSeconds >= 60 && spec.periodSeconds % 60 === 0);
-  if (!validPeriod) fail(`period ${spec.periodSeconds} s must be 10, 20, 30 or a multiple of 60`);
+  if (!validPeriod(spec.periodSeconds))
+    fail(`period ${spec.periodSeconds} s must be 10, 20, 30 or a multiple of 60`);
   if (!Number.isInteger(spec.evaluationPeriods) || spec.evaluationPeriods < 1) {
     fail("evaluationPeriods must be a whole number of at least 1");
   }
@@ -173,56 +173,227 @@ export function metricAlarmInputs(
   };
 }
 
-/** ALERT-01: uptime below target, from a Route 53 health check's share of healthy checkers. */
-export function uptimeAlarmSpec(opts: {
+// ---------------------------------------------------------------------------------------------
+// Metric math alarms and composite alarms
+
+/** One query of a metric math alarm: a metric (not returned) or the expression the alarm watches. */
+export interface MetricQuerySpec {
+  readonly id: string;
+  readonly label?: string;
+  readonly expression?: string;
+  readonly metric?: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions?: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly periodSeconds: number;
+    /** `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount` or a percentile such as `p95`. */
+    readonly stat: string;
+    readonly unit?: string;
+  };
+}
+
+/**
+ * A metric math alarm. Without `severity` it has no actions: it is an input of a composite alarm
+ * (see {@link CompositeAlarmSpec}), which notifies.
+ */
+export interface MathAlarmSpec {
+  readonly severity?: Severity;
+  readonly description: string;
+  readonly queries: readonly MetricQuerySpec[];
+  /** The query whose value is compared with the threshold (its `returnData` is true). */
+  readonly returnId: string;
+  readonly threshold: number;
+  readonly comparison: Comparison;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData?: TreatMissingData;
+  readonly region?: MetricRegion;
+}
+
+/** A composite alarm: ALARM when every input alarm is in ALARM; notifies its severity's topic. */
+export interface CompositeAlarmSpec {
+  readonly severity: Severity;
+  readonly description: string;
+  /** Physical names of the input alarms (made with {@link MathAlarmSpec} and no severity). */
+  readonly allOf: readonly string[];
+  readonly region?: MetricRegion;
+}
+
+export interface MathAlarmInputs {
+  readonly name: string;
+  readonly alarmDescription: string;
+  readonly metricQueries: {
+    id: string;
+    label?: string;
+    expression?: string;
+    returnData: boolean;
+    metric?: {
+      namespace: string;
+      metricName: string;
+      dimensions?: Record<string, pulumi.Input<string>>;
+      period: number;
+      stat: string;
+      unit?: string;
+    };
+  }[];
+  readonly threshold: number;
+  readonly comparisonOperator: Comparison;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: TreatMissingData;
+  readonly actionsEnabled: boolean;
+  readonly alarmActions?: pulumi.Input<string>[];
+  readonly okActions?: pulumi.Input<string>[];
+}
+
+function validPeriod(seconds: number): boolean {
+  return [10, 20, 30].includes(seconds) || (seconds >= 60 && seconds % 60 === 0);
+}
+
+/** A math alarm spec → MetricAlarm inputs; actions only when it has a severity (and so a topic). */
+export function mathAlarmInputs(
+  alarmName: string,
+  spec: MathAlarmSpec,
+  topicArn: pulumi.Input<string> | undefined,
+): MathAlarmInputs {
+  const fail = (detail: string): never => {
+    throw new AlarmSpecError(alarmName, detail);
+  };
+  if (!spec.description.trim()) fail("needs a description saying what happened and what to check");
+  if ((spec.severity === undefined) !== (topicArn === undefined)) {
+    fail("an alarm with a severity notifies its topic; one without is the input of a composite alarm");
+  }
+  const ids = spec.queries.map((query) => query.id);
+  if (new Set(ids).size !== ids.length) fail("query ids must be unique");
+  if (!ids.includes(spec.returnId)) fail(`no query has the id ${spec.returnId}`);
+  for (const query of spec.queries) {
+    if (!/^[a-z][a-zA-Z0-9_]*$/.test(query.id))
+      fail(`query id "${query.id}" must start with a lowercase letter`);
+    if ((query.expression === undefined) === (query.metric === undefined)) {
+      fail(`query ${query.id} needs exactly one of expression and metric`);
+    }
+    if (query.metric && !validPeriod(query.metric.periodSeconds)) {
+      fail(
+        `query ${query.id}: period ${query.metric.periodSeconds} s must be 10, 20, 30 or a multiple of 60`,
+      );
+    }
+  }
+  const datapoints = spec.datapointsToAlarm ?? spec.evaluationPeriods;
+  if (!Number.isInteger(datapoints) || datapoints < 1 || datapoints > spec.evaluationPeriods) {
+    fail(`datapointsToAlarm must be between 1 and evaluationPeriods (${spec.evaluationPeriods})`);
+  }
+  return {
+    name: alarmName,
+    alarmDescription: spec.severity ? `[${spec.severity}] ${spec.description}` : spec.description,
+    metricQueries: spec.queries.map((query) => ({
+      id: query.id,
+      ...(query.label ? { label: query.label } : {}),
+      ...(query.expression ? { expression: query.expression } : {}),
+      returnData: query.id === spec.returnId,
+      ...(query.metric
+        ? {
+            metric: {
+              namespace: query.metric.namespace,
+              metricName: query.metric.metricName,
+              ...(query.metric.dimensions ? { dimensions: { ...query.metric.dimensions } } : {}),
+              period: query.metric.periodSeconds,
+              stat: query.metric.stat,
+              ...(query.metric.unit ? { unit: query.metric.unit } : {}),
+            },
+          }
+        : {}),
+    })),
+    threshold: spec.threshold,
+    comparisonOperator: spec.comparison,
+    evaluationPeriods: spec.evaluationPeriods,
+    datapointsToAlarm: datapoints,
+    treatMissingData: spec.treatMissingData ?? "notBreaching",
+    actionsEnabled: true,
+    ...(topicArn !== undefined ? { alarmActions: [topicArn], okActions: [topicArn] } : {}),
+  };
+}
+
+/** `ALARM("a") AND ALARM("b")`: the composite rule of {@link CompositeAlarmSpec.allOf}. */
+export function compositeAlarmRule(allOf: readonly string[]): string {
+  if (allOf.length === 0) throw new AlarmSpecError("composite", "needs at least one input alarm");
+  return allOf.map((name) => `ALARM(${JSON.stringify(name)})`).join(" AND ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALERT-01: uptime as an objective
+
+/** One tier of uptime burn-rate alarms: two window alarms and the composite that notifies. */
+export interface UptimeBurnAlarms {
+  readonly tier: BurnRateTier;
+  readonly windows: readonly { readonly key: string; readonly spec: MathAlarmSpec }[];
+  readonly composite: { readonly key: string; readonly spec: Omit<CompositeAlarmSpec, "allOf"> };
+}
+
+function windowName(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600}h` : `${seconds / 60}m`;
+}
+
+/**
+ * ALERT-01 as burn-rate alarms on a Route 53 health check (us-east-1): per tier, the long and the
+ * short window each compute `(100 - HealthCheckPercentageHealthy) / (100 - target)` averaged over
+ * the window; the tier's composite notifies when both are above its burn rate. `severity` caps the
+ * tiers (a warning check never pages). Missing data is missing, not breaching: when every checker
+ * fails Route 53 publishes 0%, so no data means no report (a check deleted or disabled), not an outage.
+ */
+export function uptimeBurnRateAlarms(opts: {
+  readonly keyPrefix: string;
   readonly severity: Severity;
   readonly healthCheckId: pulumi.Input<string>;
   readonly url: string;
   readonly targetPercent: number;
-  readonly periodSeconds: number;
-  readonly evaluationPeriods: number;
-}): AlarmSpec {
-  return {
-    severity: opts.severity,
-    description: `${opts.url} is healthy for fewer than ${opts.targetPercent}% of Route 53 checkers (uptime target, ALERT-01)`,
-    namespace: "AWS/Route53",
-    metricName: "HealthCheckPercentageHealthy",
-    dimensions: { HealthCheckId: opts.healthCheckId },
-    statistic: "Average",
-    threshold: opts.targetPercent,
-    comparison: "LessThanThreshold",
-    periodSeconds: opts.periodSeconds,
-    evaluationPeriods: opts.evaluationPeriods,
-    // No data from the checkers means none of them got an answer.
-    treatMissingData: "breaching",
-    region: "us-east-1",
-  };
-}
-
-/** ALERT-02: p95 time to first byte above the threshold. */
-export function latencyAlarmSpec(opts: {
-  readonly severity: Severity;
-  readonly healthCheckId: pulumi.Input<string>;
-  readonly url: string;
-  readonly p95Seconds: number;
-  readonly periodSeconds: number;
-  readonly evaluationPeriods: number;
-}): AlarmSpec {
-  return {
-    severity: opts.severity,
-    description: `p95 time to first byte of ${opts.url} is above ${opts.p95Seconds} s (ALERT-02)`,
-    namespace: "AWS/Route53",
-    metricName: "TimeToFirstByte",
-    dimensions: { HealthCheckId: opts.healthCheckId },
-    extendedStatistic: "p95",
-    // Route 53 reports milliseconds.
-    threshold: Math.round(opts.p95Seconds * 1000),
-    comparison: "GreaterThanThreshold",
-    periodSeconds: opts.periodSeconds,
-    evaluationPeriods: opts.evaluationPeriods,
-    treatMissingData: "missing",
-    region: "us-east-1",
-  };
+}): UptimeBurnAlarms[] {
+  return BURN_RATE_TIERS.map((tier) => {
+    const threshold = burnRateThreshold(tier.budgetShare, tier.longWindowSeconds);
+    const severity: Severity = opts.severity === "warning" ? "warning" : tier.severity;
+    const windows = [tier.longWindowSeconds, tier.shortWindowSeconds].map((seconds) => ({
+      key: `${opts.keyPrefix}-${tier.key}-${windowName(seconds)}`,
+      spec: {
+        description: `${opts.url}: error budget of the ${opts.targetPercent}% uptime target burning at more than ${threshold}x over ${windowName(seconds)} (input of ${opts.keyPrefix}-${tier.key})`,
+        queries: [
+          {
+            id: "healthy",
+            label: "Share of Route 53 checkers that see the app healthy (%)",
+            metric: {
+              namespace: "AWS/Route53",
+              metricName: "HealthCheckPercentageHealthy",
+              dimensions: { HealthCheckId: opts.healthCheckId },
+              periodSeconds: seconds,
+              stat: "Average",
+            },
+          },
+          {
+            id: "burn",
+            label: `Burn rate of the ${opts.targetPercent}% objective over ${windowName(seconds)}`,
+            expression: burnRateExpression("healthy", opts.targetPercent),
+          },
+        ],
+        returnId: "burn",
+        threshold,
+        comparison: "GreaterThanThreshold" as const,
+        evaluationPeriods: 1,
+        treatMissingData: "missing" as const,
+        region: "us-east-1" as const,
+      },
+    }));
+    const spent = `${Math.round(tier.budgetShare * 100)}% of the 30-day error budget`;
+    return {
+      tier,
+      windows,
+      composite: {
+        key: `${opts.keyPrefix}-${tier.key}`,
+        spec: {
+          severity,
+          description: `${opts.url} is failing Route 53 checks fast enough to spend ${spent} of the ${opts.targetPercent}% uptime target within ${windowName(tier.longWindowSeconds)}, and still is over the last ${windowName(tier.shortWindowSeconds)} (ALERT-01). Check the health endpoint, the latest deploy and the database.`,
+          region: "us-east-1",
+        },
+      },
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

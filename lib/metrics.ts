@@ -1,6 +1,6 @@
 /**
  * What the MetricsCollector component builds, as pure functions: the alarms on the collector's
- * metrics (ALERT-03 error rate, ALERT-04 database use) and on the collector itself, its
+ * metrics (ALERT-02 latency, ALERT-03 error rate, ALERT-04 database use) and on the collector itself, its
  * least-privilege IAM documents, and its environment.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -124,6 +124,38 @@ export function errorRateAlarmSpec(hostname: string, errorRatePercent: number): 
   };
 }
 
+/**
+ * ALERT-02: the p95 time to first byte of visitors' requests at Cloudflare's edge above the
+ * threshold. Each datapoint is already a p95 (Cloudflare's quantile over the 5-minute window, of at
+ * least the minimum of requests), so the alarm takes its Maximum per period: a percentile of
+ * percentiles would mean nothing, and Route 53's checker latency cannot give a p95 at all (Average,
+ * Minimum and Maximum only). Missing data is not breaching: below the minimum of requests no p95
+ * is published.
+ */
+export function latencyAlarmSpec(
+  hostname: string,
+  latency: {
+    readonly p95Seconds: number;
+    readonly periodSeconds: number;
+    readonly evaluationPeriods: number;
+  },
+): AlarmSpec {
+  return {
+    severity: "warning",
+    description: `p95 time to first byte of visitors' requests to ${hostname} at the edge is above ${latency.p95Seconds} s for ${latency.evaluationPeriods} periods of ${latency.periodSeconds / 60} min (ALERT-02). Compare ${METRIC.originP95}: a slow origin means the app or the database; check slow queries and the latest deploy.`,
+    namespace: APP_NAMESPACE,
+    metricName: METRIC.edgeTtfbP95,
+    dimensions: { [APP_DIMENSION]: hostname },
+    statistic: "Maximum",
+    threshold: Math.round(latency.p95Seconds * 1000),
+    comparison: "GreaterThanThreshold",
+    periodSeconds: latency.periodSeconds,
+    evaluationPeriods: latency.evaluationPeriods,
+    treatMissingData: "notBreaching",
+    unit: "Milliseconds",
+  };
+}
+
 /** The collector failing to read a source: the database alarms then breach too, this one says why. */
 export function collectorErrorAlarmSpec(functionName: string): AlarmSpec {
   return {
@@ -169,7 +201,10 @@ export function collectorPolicy(logGroupArn: string): PolicyDocument {
 
 export interface CollectorEnvironmentInputs {
   readonly secretArn: pulumi.Input<string>;
-  readonly serviceRoleKeyName: string;
+  /** Where the secret stores the Supabase secret API key (`sb_secret_…`), the documented credential. */
+  readonly secretKeyName?: string;
+  /** Where the secret stores the legacy service role key: the fallback, when configured. */
+  readonly serviceRoleKeyName?: string;
   readonly projectRef: pulumi.Input<string>;
   /** Absent: the collector reads no error rate. */
   readonly analytics?: {
@@ -184,9 +219,17 @@ export interface CollectorEnvironmentInputs {
 export function collectorEnvironment(
   inputs: CollectorEnvironmentInputs,
 ): Record<string, pulumi.Input<string>> {
+  if (inputs.secretKeyName === undefined && inputs.serviceRoleKeyName === undefined) {
+    throw new Error(
+      "the metrics collector needs a Supabase secret API key or a service role key to read metrics",
+    );
+  }
   return {
     [ENV.secretId]: inputs.secretArn,
-    [ENV.serviceRoleKeyName]: inputs.serviceRoleKeyName,
+    ...(inputs.secretKeyName !== undefined ? { [ENV.secretKeyName]: inputs.secretKeyName } : {}),
+    ...(inputs.serviceRoleKeyName !== undefined
+      ? { [ENV.serviceRoleKeyName]: inputs.serviceRoleKeyName }
+      : {}),
     [ENV.projectRef]: inputs.projectRef,
     ...(inputs.analytics
       ? {

@@ -5,6 +5,7 @@ import { appConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { bool, effectiveTags, list, num, peekString, StackIndex, str } from "./lib/props";
 import { isAuditLogGroup } from "./lib/stack";
+import { objectiveOfExpression } from "../lib/slo";
 import { T } from "./lib/types";
 import { isUnknown, peek, UNKNOWN } from "./lib/unknowns";
 
@@ -68,6 +69,23 @@ function percent(alarm: AlarmView): number | undefined {
 
 function alarms(resources: readonly PolicyResource[]): AlarmView[] {
   return resources.filter((resource) => resource.type === T.metricAlarm).map(alarmView);
+}
+
+/** An alarm that notifies someone: actions enabled and at least one action. */
+function notifies(alarm: PolicyResource): boolean {
+  const actions = list(alarm.props, "alarmActions");
+  return bool(alarm.props, "actionsEnabled") !== false && (actions === UNKNOWN || (actions?.length ?? 0) > 0);
+}
+
+/** Whether a composite alarm's rule names the alarm (by its name, or its ARN when known). */
+function namesInRule(composite: PolicyResource, alarm: PolicyResource): boolean {
+  const rule = peek(composite.props, "alarmRule");
+  if (rule === UNKNOWN) return true;
+  if (typeof rule !== "string") return false;
+  const names = [peekString(alarm.props, "name"), peekString(alarm.props, "arn")].filter(
+    (name): name is string => !!name,
+  );
+  return names.some((name) => rule.includes(`(${JSON.stringify(name)})`) || rule.includes(`(${name})`));
 }
 
 function healthCheckPath(check: Check): string {
@@ -148,7 +166,7 @@ const uptimeCheck: PolicySpec = {
       check.absent(`no uptime check probes the health endpoint ${path}`);
       return;
     }
-    const uptimeAlarms = alarms(resources).filter((alarm) => {
+    const uptimeAlarms: AlarmView[] = alarms(resources).filter((alarm) => {
       if (alarm.namespace !== "AWS/Route53") return false;
       const watches = checks.some(
         (health) =>
@@ -162,9 +180,31 @@ const uptimeCheck: PolicySpec = {
       if (alarm.metrics.includes("HealthCheckStatus")) return alarm.threshold >= 1;
       return false;
     });
+    // The uptime target as an objective: burn-rate alarms on the same checks, whose expression
+    // `(100 - healthy) / (100 - objective)` states the objective, alone or as a composite's inputs.
+    const composites = index.ofType(T.compositeAlarm).filter(notifies);
+    for (const alarm of alarms(resources)) {
+      if (alarm.namespace !== undefined || !alarm.metrics.includes("HealthCheckPercentageHealthy")) continue;
+      if (!alarm.comparison || !GREATER.includes(alarm.comparison)) continue;
+      const objective = Math.min(
+        ...alarm.expressions.map((expression) => objectiveOfExpression(expression) ?? 0),
+        ...(alarm.expressions.length === 0 ? [0] : []),
+      );
+      if (objective < target) continue;
+      const watchesCheck = index
+        .referencedBy(alarm.resource, "metricQueries")
+        .some((dep) => checks.some((health) => health.urn === dep.urn));
+      if (!watchesCheck) continue;
+      if (
+        notifies(alarm.resource) ||
+        composites.some((composite) => namesInRule(composite, alarm.resource))
+      ) {
+        uptimeAlarms.push(alarm);
+      }
+    }
     if (uptimeAlarms.length === 0) {
       check.absent(
-        `no alarm fires when the health check is healthy less than ${target}% (AWS/Route53 HealthCheckPercentageHealthy)`,
+        `no alarm fires when the health check is healthy less than ${target}% (AWS/Route53 HealthCheckPercentageHealthy, or burn-rate alarms on it for a ${target}% objective)`,
       );
     }
     for (const alarm of uptimeAlarms) {
@@ -203,13 +243,34 @@ function thresholdMs(alarm: AlarmView): number | undefined {
   return inSeconds ? alarm.threshold * 1000 : alarm.threshold;
 }
 
+/**
+ * Metrics CloudWatch cannot take a percentile of: AWS publishes them as an aggregate per report,
+ * with Average, Minimum and Maximum as the valid statistics, so an alarm on their p95 stays in
+ * INSUFFICIENT_DATA. Route 53 Developer Guide, "Monitoring health checks using CloudWatch".
+ */
+const NO_PERCENTILE_NAMESPACES: ReadonlySet<string> = new Set(["AWS/Route53"]);
+
+/** A metric that is itself a p95 (Cloudflare's edge quantile, published by the metrics collector). */
+const P95_METRIC = /p95/i;
+const PLAIN_STATISTICS = ["Maximum", "Average", "Minimum"];
+
+/** The namespaces an alarm reads: its own, or those of its metric math queries. */
+function namespacesOf(alarm: AlarmView): string[] {
+  const queries = list(alarm.resource.props, "metricQueries");
+  const fromQueries = (Array.isArray(queries) ? queries : []).map(
+    (query) => (query as { metric?: { namespace?: unknown } }).metric?.namespace,
+  );
+  return [alarm.namespace, ...fromQueries].filter((ns): ns is string => typeof ns === "string");
+}
+
 const latencyAlarm: PolicySpec = {
   name: "alert-02-latency-alarm",
   id: "ALERT-02",
-  description: "A latency alarm fires when p95 latency is above the threshold (2 s by default).",
+  description:
+    "A latency alarm fires when p95 latency is above the threshold (2 s by default): a percentile of a metric that has one, or a metric that is itself a p95.",
   severity: "medium",
   remediationSteps:
-    "Keep the alerts component's p95 TimeToFirstByte alarm; golive:alerts sets the threshold (at most this policy's p95ThresholdMs).",
+    "Configure golive:alerts.errorRate.analyticsTokenSecretName: the metrics collector publishes the p95 time to first byte of visitors' requests at Cloudflare's edge and alarms on it at golive:alerts.latency.p95Seconds (at most this policy's p95ThresholdMs). A p95 of Route 53's TimeToFirstByte does not work: Route 53 publishes Average, Minimum and Maximum only.",
   configSchema: {
     properties: {
       p95ThresholdMs: {
@@ -221,13 +282,27 @@ const latencyAlarm: PolicySpec = {
   },
   stack(resources, check) {
     const limit = check.config<{ p95ThresholdMs: number }>().p95ThresholdMs ?? 2000;
-    const found = alarms(resources).filter(
+    const all = alarms(resources).filter((alarm) => alarm.metrics.some((m) => LATENCY_METRIC.test(m)));
+    const percentileOf = (alarm: AlarmView) => alarm.statistics.some((stat) => /^p95(\.0+)?$/i.test(stat));
+    const impossible = all.filter(
+      (alarm) => percentileOf(alarm) && namespacesOf(alarm).some((ns) => NO_PERCENTILE_NAMESPACES.has(ns)),
+    );
+    for (const alarm of impossible) {
+      check.violation(
+        `alarm "${alarm.resource.name}" takes the p95 of ${namespacesOf(alarm).join(", ")} ${alarm.metrics.join(", ")}, which AWS publishes with Average, Minimum and Maximum only: it stays INSUFFICIENT_DATA and never fires`,
+        alarm.resource.urn,
+      );
+    }
+    const found = all.filter(
       (alarm) =>
-        alarm.statistics.some((stat) => /^p95(\.0+)?$/i.test(stat)) &&
-        alarm.metrics.some((m) => LATENCY_METRIC.test(m)),
+        (percentileOf(alarm) && !impossible.includes(alarm)) ||
+        (alarm.metrics.some((m) => P95_METRIC.test(m)) &&
+          alarm.statistics.some((stat) => PLAIN_STATISTICS.includes(stat))),
     );
     if (found.length === 0) {
-      check.absent("no alarm watches p95 latency (extendedStatistic p95 on a latency metric)");
+      check.absent(
+        "no alarm watches p95 latency (a p95 of a latency metric that has percentiles, or a p95 metric such as golive/app EdgeTimeToFirstByteP95)",
+      );
       return;
     }
     const ok = found.some((alarm) => {
@@ -391,7 +466,12 @@ const alarmActionsRouted: PolicySpec = {
         () => list(resource.props, "alarmActions"),
         `the actions of alarm "${resource.name}"`,
       );
-      if (actions !== UNKNOWN && (actions === undefined || actions.length === 0)) {
+      // A metric alarm without actions may be a composite alarm's input: the stack check decides.
+      if (
+        resource.type === T.compositeAlarm &&
+        actions !== UNKNOWN &&
+        (actions === undefined || actions.length === 0)
+      ) {
         check.violation(`alarm "${resource.name}" has no alarmActions: it would fire silently`);
       }
     },
@@ -399,6 +479,16 @@ const alarmActionsRouted: PolicySpec = {
   stack(resources, check) {
     const index = new StackIndex(resources);
     const topics = index.ofType(T.topic);
+    const composites = index.ofType(T.compositeAlarm).filter(notifies);
+    check.each(index.ofType(T.metricAlarm), (alarm) => {
+      const actions = list(alarm.props, "alarmActions");
+      if (actions === UNKNOWN || (actions !== undefined && actions.length > 0)) return;
+      if (composites.some((composite) => namesInRule(composite, alarm))) return;
+      check.violation(
+        `alarm "${alarm.name}" has no alarmActions and no notifying composite alarm names it: it would fire silently`,
+        alarm.urn,
+      );
+    });
     check.each(index.ofType(T.metricAlarm, T.compositeAlarm), (alarm) => {
       const actions = list(alarm.props, "alarmActions");
       if (!Array.isArray(actions) || actions.length === 0) return;

@@ -5,15 +5,15 @@ import { parseStackConfig, type StackConfig } from "../config/load";
 import { alertsSchema } from "../config/schema/alerts";
 import {
   AlarmSpecError,
+  mathAlarmInputs,
   PUBLISHING_SERVICES,
   SEVERITY_CHANNELS,
   alertKeyPolicy,
   alertTopicPolicy,
-  latencyAlarmSpec,
   logGroupName,
   metricAlarmInputs,
   routeSubscriptions,
-  uptimeAlarmSpec,
+  uptimeBurnRateAlarms,
   type AlarmSpec,
 } from "../lib/alerts";
 import { findResource, recordProgram, type RecordedResource, type Recording } from "../tooling/engine/record";
@@ -138,38 +138,36 @@ describe("routing and alarm specs (pure)", () => {
     expect(bad({ description: " " })).toThrow(/description/);
   });
 
-  it("uptime below target and p95 latency above threshold on Route 53 metrics in us-east-1", () => {
-    const uptime = uptimeAlarmSpec({
+  it("uptime as burn-rate windows in us-east-1; a warning check never pages", () => {
+    const tiers = uptimeBurnRateAlarms({
+      keyPrefix: "health-uptime",
       severity: "critical",
       healthCheckId: "hc",
       url: "https://app.example.com/api/health",
       targetPercent: 99.9,
-      periodSeconds: 300,
-      evaluationPeriods: 2,
     });
-    expect(uptime).toMatchObject({
-      namespace: "AWS/Route53",
-      metricName: "HealthCheckPercentageHealthy",
-      statistic: "Average",
-      threshold: 99.9,
-      comparison: "LessThanThreshold",
-      region: "us-east-1",
-    });
-    const latency = latencyAlarmSpec({
+    expect(tiers.map((tier) => [tier.composite.key, tier.composite.spec.severity])).toEqual([
+      ["health-uptime-fast-burn", "critical"],
+      ["health-uptime-slow-burn", "warning"],
+    ]);
+    expect(tiers[0]!.windows.map((window) => window.key)).toEqual([
+      "health-uptime-fast-burn-1h",
+      "health-uptime-fast-burn-5m",
+    ]);
+    const [long] = tiers[0]!.windows;
+    expect(long!.spec.severity).toBeUndefined();
+    expect(long!.spec.region).toBe("us-east-1");
+    const inputs = mathAlarmInputs("x", long!.spec, undefined);
+    expect(inputs.alarmActions).toBeUndefined();
+    expect(inputs.metricQueries.find((query) => query.returnData)?.expression).toBe("(100 - healthy) / 0.1");
+    const warningOnly = uptimeBurnRateAlarms({
+      keyPrefix: "d",
       severity: "warning",
       healthCheckId: "hc",
       url: "u",
-      p95Seconds: 2,
-      periodSeconds: 300,
-      evaluationPeriods: 3,
+      targetPercent: 99.5,
     });
-    expect(latency).toMatchObject({
-      metricName: "TimeToFirstByte",
-      extendedStatistic: "p95",
-      threshold: 2000,
-      comparison: "GreaterThanThreshold",
-      region: "us-east-1",
-    });
+    expect(warningOnly.map((tier) => tier.composite.spec.severity)).toEqual(["warning", "warning"]);
   });
 
   it("key and topic policies let CloudWatch, Budgets and Cost Anomaly Detection in, for this account only", () => {
@@ -273,16 +271,18 @@ describe.each([false, true])("the Alerts component (preview: %s)", (preview) => 
     }
   });
 
-  it("every alarm has its severity's topic as alarm and OK action", async () => {
+  it("every alarm reaches its severity's topic, directly or through the composite that names it", async () => {
     const rec = await record(alertsArgs(prod), preview);
     const alarms = ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarms.map((alarm) => alarm.inputs.name).sort()).toEqual([
-      "dirt-free-crm-prod-cron-nightly-failed",
-      "dirt-free-crm-prod-health-detailed-uptime",
-      "dirt-free-crm-prod-health-latency-p95",
-      "dirt-free-crm-prod-health-uptime",
+    const composites = ofType(rec, "aws:cloudwatch/compositeAlarm:CompositeAlarm");
+    expect(composites.map((alarm) => alarm.inputs.alarmName).sort()).toEqual([
+      "dirt-free-crm-prod-health-detailed-uptime-fast-burn",
+      "dirt-free-crm-prod-health-detailed-uptime-slow-burn",
+      "dirt-free-crm-prod-health-uptime-fast-burn",
+      "dirt-free-crm-prod-health-uptime-slow-burn",
     ]);
-    for (const alarm of alarms) {
+    const notifying = [...alarms.filter((alarm) => alarm.inputs.alarmActions !== undefined), ...composites];
+    for (const alarm of notifying) {
       const actions = alarm.inputs.alarmActions as RecordedValue[];
       expect(actions, str(alarm.inputs.name) ?? "").toHaveLength(1);
       expect(alarm.inputs.okActions).toEqual(actions);
@@ -293,20 +293,20 @@ describe.each([false, true])("the Alerts component (preview: %s)", (preview) => 
         expect(topic.inputs.name).toBe(`dirt-free-crm-prod-alerts-${severity}`);
       }
     }
-    const uptime = alarms.find((alarm) => alarm.inputs.name === "dirt-free-crm-prod-health-uptime")!;
-    expect(uptime.inputs).toMatchObject({
-      namespace: "AWS/Route53",
-      metricName: "HealthCheckPercentageHealthy",
-      threshold: 99.9,
-      comparisonOperator: "LessThanThreshold",
-    });
-    expect(str(uptime.inputs.alarmDescription) ?? "").toMatch(/^\[critical\]/);
-    const latency = alarms.find((alarm) => alarm.inputs.name === "dirt-free-crm-prod-health-latency-p95")!;
-    expect(latency.inputs).toMatchObject({
-      metricName: "TimeToFirstByte",
-      extendedStatistic: "p95",
-      threshold: 2000,
-    });
+    // An alarm without actions is an input of a composite that notifies; nothing fires silently.
+    const rules = composites.map((composite) => str(composite.inputs.alarmRule) ?? "");
+    for (const alarm of alarms.filter((candidate) => candidate.inputs.alarmActions === undefined)) {
+      const name = str(alarm.inputs.name)!;
+      expect(
+        rules.some((rule) => rule.includes(`ALARM("${name}")`)),
+        name,
+      ).toBe(true);
+    }
+    const severityOf = (name: string) =>
+      (str(composites.find((c) => c.inputs.alarmName === name)?.inputs.alarmDescription) ?? "").slice(0, 10);
+    expect(severityOf("dirt-free-crm-prod-health-uptime-fast-burn")).toBe("[critical]");
+    expect(severityOf("dirt-free-crm-prod-health-uptime-slow-burn")).toBe("[warning] ");
+    expect(severityOf("dirt-free-crm-prod-health-detailed-uptime-fast-burn")).toBe("[warning] ");
   });
 
   it("HTTPS health checks with latency, and the Route 53 alarms on an explicit us-east-1 provider", async () => {
@@ -336,12 +336,22 @@ describe.each([false, true])("the Alerts component (preview: %s)", (preview) => 
     expect(provider.parent).toBe(component.urn);
 
     const onProvider = (alarm: RecordedResource) => alarm.provider?.startsWith(`${provider.urn}::`) ?? false;
+    type Query = { metric?: { namespace?: string; dimensions?: Record<string, RecordedValue> } };
+    const route53Query = (alarm: RecordedResource) =>
+      ((alarm.inputs.metricQueries as Query[] | undefined) ?? []).find(
+        (query) => query.metric?.namespace === "AWS/Route53",
+      );
     for (const alarm of ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
-      expect(onProvider(alarm), str(alarm.inputs.name) ?? "").toBe(alarm.inputs.namespace === "AWS/Route53");
-      if (!preview && alarm.inputs.namespace === "AWS/Route53") {
+      const route53 = route53Query(alarm);
+      expect(onProvider(alarm), str(alarm.inputs.name) ?? "").toBe(route53 !== undefined);
+      if (!preview && route53) {
         const checkIds = checks.map((check) => check.id);
-        expect(checkIds).toContain((alarm.inputs.dimensions as Record<string, RecordedValue>).HealthCheckId);
+        expect(checkIds).toContain(route53.metric!.dimensions!.HealthCheckId);
       }
+    }
+    for (const composite of ofType(rec, "aws:cloudwatch/compositeAlarm:CompositeAlarm")) {
+      // A composite and its inputs share a region (us-east-1, where Route 53 publishes).
+      expect(onProvider(composite)).toBe(true);
     }
   });
 
@@ -414,7 +424,11 @@ describe.each([false, true])("the Alerts component (preview: %s)", (preview) => 
     );
     expect(slack.inputs.snsTopicArns as RecordedValue[]).toHaveLength(4);
     if (!preview) {
-      for (const alarm of ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+      const notifying = [
+        ...ofType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm"),
+        ...ofType(rec, "aws:cloudwatch/compositeAlarm:CompositeAlarm"),
+      ].filter((alarm) => alarm.inputs.alarmActions !== undefined);
+      for (const alarm of notifying) {
         const topic = topicOf(rec, (alarm.inputs.alarmActions as RecordedValue[])[0]);
         // An alarm can only notify a topic in its own region.
         expect(onProvider(topic)).toBe(onProvider(alarm));

@@ -5,15 +5,11 @@ import { parseStackConfig } from "../config/load";
 import { resolveCronJobs, type ResolvedCronJob } from "../config/schema/cron";
 import { Cron, type AlarmSink } from "../components/cron";
 import { Secrets } from "../components/secrets";
-import type { AlarmSpec } from "../lib/alerts";
-import {
-  invokerTimeoutSeconds,
-  jobFailureAlarm,
-  jobUrl,
-  scheduleInput,
-  schedulerPolicy,
-} from "../lib/cron-jobs";
+import { metricAlarmInputs, type AlarmSpec } from "../lib/alerts";
+import { METRIC_NAMESPACE } from "../lambda/cron-invoker/handler";
+import { invokerTimeoutSeconds, jobUrl, scheduleInput, schedulerPolicy } from "../lib/cron-jobs";
 import { findResource, recordProgram, type Recording } from "../tooling/engine/record";
+import { AlarmSimulator, alarmFromInputs } from "./support/alarm-simulator";
 import { stackConfig } from "./support/stacks";
 
 const config = parseStackConfig(stackConfig("prod"));
@@ -98,7 +94,27 @@ describe.each([false, true])("Cron component (preview: %s)", (preview) => {
       expect(target.retryPolicy).toEqual({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 });
       expect(target.deadLetterConfig).toHaveProperty("arn");
       expect(schedule.options.dependencies).toContain(queue.urn);
-      expect(sink.specs.get(`cron-${job.name}-failed`)).toEqual(jobFailureAlarm(job));
+      // The alarm, as CloudWatch would evaluate it: one failed run of this job pages; another
+      // job's failure or a successful run does not.
+      const spec = sink.specs.get(`cron-${job.name}-failed`)!;
+      const alarm = alarmFromInputs({ ...metricAlarmInputs(`cron-${job.name}-failed`, spec, "arn:topic") });
+      const run = (jobName: string, failed: boolean) => {
+        const sim = new AlarmSimulator([alarm]);
+        const dims = { Job: jobName };
+        sim.publish({
+          namespace: METRIC_NAMESPACE,
+          metricName: "Failure",
+          dimensions: dims,
+          at: 0,
+          value: failed ? 1 : 0,
+          unit: "Count",
+        });
+        sim.evaluate(60);
+        return sim.summary().pages.map((page) => page.alarm);
+      };
+      expect(run(job.name, true)).toEqual([`cron-${job.name}-failed`]);
+      expect(run(job.name, false)).toEqual([]);
+      expect(run(`${job.name}-other`, true)).toEqual([]);
     }
     expect([...sink.specs.keys()]).toEqual(
       expect.arrayContaining(["cron-dead-letter-not-empty", "cron-invoker-errors"]),

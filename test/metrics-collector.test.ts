@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
 import {
   ERROR_RATE_QUERY,
+  LATENCY_QUERY,
   errorRatePercent,
   errorRateWindow,
   parseErrorRateResponse,
@@ -20,19 +21,22 @@ import {
 } from "../lambda/metrics-collector/handler";
 import { APP_NAMESPACE, DATABASE_NAMESPACE, ENV, METRIC } from "../lambda/metrics-collector/names";
 import { PrometheusParseError, parsePrometheusText } from "../lambda/metrics-collector/prometheus";
+import { readSupabaseSample, withSampleValues, type SupabaseSample } from "./support/supabase-metrics";
 
 // ---------------------------------------------------------------------------------------------
-// Fixtures: exposition text shaped like the Supabase endpoint's, with values we control.
+// Fixtures: Supabase's published sample of its metrics endpoint, with the values of the series the
+// collector reads set by the test (Supabase published every value as 0).
 // ---------------------------------------------------------------------------------------------
 
 const REF = "abcdefghijklmnopqrst";
+const SECRET_KEY = "sb_secret_metricsKeyThatMustNeverBeLogged0123";
 const SERVICE_ROLE_KEY = "service-role-key-that-must-never-be-logged-0123456789";
 const ANALYTICS_TOKEN = "cloudflare-analytics-token-never-logged-0123456789";
 const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
 const HOST = "app.dirtfree.com";
 
 interface Scrape {
-  backends: number[];
+  backends: number;
   maxConnections: number;
   dataSize: number;
   dataAvail: number;
@@ -42,56 +46,36 @@ interface Scrape {
   cpus: [number, number, number, number][];
 }
 
-const DB = `supabase_project_ref="${REF}",service_type="db"`;
-const PG = `supabase_project_ref="${REF}",service_type="postgresql",server="localhost:5432"`;
+const CPU_MODES = ["idle", "iowait", "user", "system"] as const;
 
-function exposition(scrape: Scrape): string {
-  const lines = [
-    "# HELP node_memory_MemTotal_bytes Memory information field MemTotal_bytes.",
-    "# TYPE node_memory_MemTotal_bytes gauge",
-    `node_memory_MemTotal_bytes{${DB}} ${scrape.memTotal.toExponential()}`,
-    "# HELP node_memory_MemAvailable_bytes Memory information field MemAvailable_bytes.",
-    "# TYPE node_memory_MemAvailable_bytes gauge",
-    `node_memory_MemAvailable_bytes{${DB}} ${scrape.memAvailable}`,
-    "# HELP node_filesystem_size_bytes Filesystem size in bytes.",
-    "# TYPE node_filesystem_size_bytes gauge",
-    `node_filesystem_size_bytes{${DB},device="/dev/nvme0n1p2",fstype="ext4",mountpoint="/"} 1.0359754752e+10`,
-    `node_filesystem_size_bytes{${DB},device="/dev/nvme1n1",fstype="ext4",mountpoint="/data"} ${scrape.dataSize}`,
-    "# HELP node_filesystem_avail_bytes Filesystem space available to non-root users in bytes.",
-    "# TYPE node_filesystem_avail_bytes gauge",
-    `node_filesystem_avail_bytes{${DB},device="/dev/nvme0n1p2",fstype="ext4",mountpoint="/"} 100`,
-    `node_filesystem_avail_bytes{${DB},device="/dev/nvme1n1",fstype="ext4",mountpoint="/data"} ${scrape.dataAvail}`,
-    "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.",
-    "# TYPE node_cpu_seconds_total counter",
-    ...scrape.cpus.flatMap(([idle, iowait, user, system], cpu) => [
-      `node_cpu_seconds_total{${DB},cpu="${cpu}",mode="idle"} ${idle}`,
-      `node_cpu_seconds_total{${DB},cpu="${cpu}",mode="iowait"} ${iowait}`,
-      `node_cpu_seconds_total{${DB},cpu="${cpu}",mode="user"} ${user}`,
-      `node_cpu_seconds_total{${DB},cpu="${cpu}",mode="system"} ${system}`,
-    ]),
-    "# HELP node_load1 1m load average.",
-    "# TYPE node_load1 gauge",
-    `node_load1{${DB}} 0.42`,
-    "# HELP pg_stat_database_num_backends The number of active backends",
-    "# TYPE pg_stat_database_num_backends gauge",
-    ...scrape.backends.map((count, i) => `pg_stat_database_num_backends{${PG},datname="db${i}"} ${count}`),
-    "# HELP max_connections_connection_count Max connections",
-    "# TYPE max_connections_connection_count gauge",
-    `max_connections_connection_count{${PG}} ${scrape.maxConnections}`,
-    "# HELP go_gc_duration_seconds A summary of the pause duration of garbage collection cycles.",
-    "# TYPE go_gc_duration_seconds summary",
-    `go_gc_duration_seconds{${PG},quantile="0"} NaN`,
-    `go_gc_duration_seconds_sum{${PG}} 0.25`,
-    `go_gc_duration_seconds_count{${PG}} 12`,
-    "# HELP process_runtime_go_gc_pause_ns Amount of nanoseconds in GC stop-the-world pauses",
-    "# TYPE process_runtime_go_gc_pause_ns histogram",
-    `process_runtime_go_gc_pause_ns_bucket{supabase_project_ref="${REF}",service_type="gotrue",le="+Inf"} 4`,
-  ];
-  return `${lines.join("\n")}\n`;
+/** The published sample with this scrape's values on the series the collector reads. */
+function exposition(scrape: Scrape, sample: SupabaseSample = "current"): string {
+  return withSampleValues(readSupabaseSample(sample), (name, labels) => {
+    switch (name) {
+      case "pg_stat_database_num_backends":
+        return scrape.backends;
+      case "max_connections_connection_count":
+        return scrape.maxConnections;
+      case "node_memory_MemTotal_bytes":
+        return scrape.memTotal;
+      case "node_memory_MemAvailable_bytes":
+        return scrape.memAvailable;
+      case "node_filesystem_size_bytes":
+        return labels.mountpoint === "/data" ? scrape.dataSize : 10_359_754_752;
+      case "node_filesystem_avail_bytes":
+        return labels.mountpoint === "/data" ? scrape.dataAvail : 100;
+      case "node_cpu_seconds_total": {
+        const mode = CPU_MODES.indexOf(labels.mode as (typeof CPU_MODES)[number]);
+        return mode < 0 ? undefined : scrape.cpus[Number(labels.cpu)]?.[mode];
+      }
+      default:
+        return undefined;
+    }
+  });
 }
 
 const BASE: Scrape = {
-  backends: [12, 3],
+  backends: 15,
   maxConnections: 60,
   dataSize: 8_000_000_000,
   dataAvail: 2_000_000_000,
@@ -118,6 +102,34 @@ const seen: Seen[] = [];
 let supabaseMode: "ok" | "html" | "500" | "missing" | "auth" = "ok";
 let scrape: Scrape = BASE;
 let analyticsAnswer: { status: number; body: unknown } = { status: 200, body: {} };
+let latencyAnswer: { status: number; body: unknown } = { status: 200, body: {} };
+
+/** The shape of Cloudflare's answer to the latency query (aliases as the query names them). */
+function latencyBody(count: number, edgeP95: number, originP95: number): unknown {
+  return {
+    data: {
+      viewer: {
+        zones: [
+          {
+            latency:
+              count === 0
+                ? []
+                : [
+                    {
+                      count,
+                      quantiles: {
+                        edgeTimeToFirstByteMsP95: edgeP95,
+                        originResponseDurationMsP95: originP95,
+                      },
+                    },
+                  ],
+          },
+        ],
+      },
+    },
+    errors: null,
+  };
+}
 let server: Server;
 let origin: string;
 
@@ -150,8 +162,11 @@ beforeAll(async () => {
       };
       seen.push(request);
       if (request.path === `/supabase/${REF}${SUPABASE_METRICS_PATH}`) {
-        const expected = `Basic ${Buffer.from(`service_role:${SERVICE_ROLE_KEY}`).toString("base64")}`;
-        if (supabaseMode === "auth" || request.headers.authorization !== expected) {
+        // Supabase takes the secret API key or, on projects that still have one, the legacy key.
+        const accepted = [SECRET_KEY, SERVICE_ROLE_KEY].map(
+          (key) => `Basic ${Buffer.from(`service_role:${key}`).toString("base64")}`,
+        );
+        if (supabaseMode === "auth" || !accepted.includes(request.headers.authorization ?? "")) {
           res.writeHead(401, { "content-type": "application/json" });
           res.end('{"message":"invalid credentials"}');
           return;
@@ -173,8 +188,9 @@ beforeAll(async () => {
           res.end('{"errors":[{"message":"Authentication error"}]}');
           return;
         }
-        res.writeHead(analyticsAnswer.status, { "content-type": "application/json" });
-        res.end(JSON.stringify(analyticsAnswer.body));
+        const answer = request.body.includes("GoliveLatency") ? latencyAnswer : analyticsAnswer;
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(JSON.stringify(answer.body));
         return;
       }
       res.writeHead(404);
@@ -194,10 +210,12 @@ beforeEach(() => {
   supabaseMode = "ok";
   scrape = BASE;
   analyticsAnswer = { status: 200, body: analyticsBody(1000, 25) };
+  latencyAnswer = { status: 200, body: latencyBody(1000, 850, 620) };
 });
 
 const ENVIRONMENT = {
   [ENV.secretId]: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dirt-free-crm/prod/server-AbCdEf",
+  [ENV.secretKeyName]: "SUPABASE_METRICS_SECRET_KEY",
   [ENV.serviceRoleKeyName]: "SUPABASE_SERVICE_ROLE_KEY",
   [ENV.projectRef]: REF,
   [ENV.analyticsTokenName]: "CLOUDFLARE_ANALYTICS_TOKEN",
@@ -223,6 +241,7 @@ function harness(overrides: Partial<MetricsCollectorDeps> = {}, secret?: Record<
       return Promise.resolve(
         JSON.stringify(
           secret ?? {
+            SUPABASE_METRICS_SECRET_KEY: SECRET_KEY,
             SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
             CLOUDFLARE_ANALYTICS_TOKEN: ANALYTICS_TOKEN,
             CRON_SECRET: "unrelated",
@@ -283,16 +302,126 @@ describe("parsePrometheusText", () => {
     ["", /no samples/],
     ["# only a comment", /no samples/],
     ['x{a="1" 3', /line 1: expected "," or "}"/],
-    ['x{a="1",a="2"} 3', /label a appears twice/],
     ["x 12abc", /not a number/],
     ["x{a=1} 3", /double quotes/],
     ["ok 1\nx", /line 2: x must be followed by a space/],
     ["# TYPE x gauges\nx 1", /TYPE x must be one of/],
     ['x{a="\\t"} 1', /unknown escape/],
     ["x 1 2 3", /more than a value and a timestamp/],
+    ['x{a="1"} 3 # {trace_id="abc"} 1.0 1600000000 extra', /./],
   ])("rejects %j", (text, message) => {
+    if (text.includes("trace_id")) {
+      // An exemplar is read past, whatever follows it.
+      expect(parsePrometheusText(text)).toEqual([{ name: "x", labels: { a: "1" }, value: 3 }]);
+      return;
+    }
     expect(() => parsePrometheusText(text)).toThrow(PrometheusParseError);
     expect(() => parsePrometheusText(text)).toThrow(message);
+  });
+
+  it("keeps every block of a family typed twice, the first of a repeated label, and skips exemplars", () => {
+    const samples = parsePrometheusText(
+      [
+        "# HELP go_goroutines Number of goroutines.",
+        "# TYPE go_goroutines gauge",
+        'go_goroutines{service_type="postgresql"} 12',
+        "# HELP go_goroutines Number of goroutines that currently exist.",
+        "# TYPE go_goroutines gauge",
+        'go_goroutines{service_type="gotrue"} 30',
+        'supavisor_connections_active{supabase_project_ref="a",mode="transaction",supabase_project_ref="b"} 4',
+        'http_requests_total{code="200"} 7 # {trace_id="4bf92f3577b34da6"} 1.0 1600000000.123',
+        "untyped_family 1 1600000000.5",
+        "# EOF",
+      ].join("\n"),
+    );
+    expect(samples.map((sample) => [sample.name, sample.value])).toEqual([
+      ["go_goroutines", 12],
+      ["go_goroutines", 30],
+      ["supavisor_connections_active", 4],
+      ["http_requests_total", 7],
+      ["untyped_family", 1],
+    ]);
+    expect(samples[2]?.labels).toEqual({ supabase_project_ref: "a", mode: "transaction" });
+  });
+});
+
+describe("Supabase's published samples of the endpoint", () => {
+  it.each([
+    ["current", 431],
+    ["repeatedLabel", 409],
+    ["pooler", 246],
+  ] as const)("parses the %s layout as published (%i samples)", (sample, count) => {
+    const text = readSupabaseSample(sample);
+    const samples = parsePrometheusText(text);
+    expect(samples).toHaveLength(count);
+    // Every line that is not a comment is a sample: nothing was dropped.
+    expect(samples).toHaveLength(
+      text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).length,
+    );
+  });
+
+  it("holds what the strict reading refused: families typed twice, a label repeated on one line", () => {
+    const typeLines = (text: string) => text.split("\n").filter((line) => line.startsWith("# TYPE "));
+    const twice = (text: string) => {
+      const names = typeLines(text).map((line) => line.split(" ")[2]);
+      return [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+    };
+    expect(twice(readSupabaseSample("current"))).toContain("go_memstats_other_sys_bytes");
+    expect(readSupabaseSample("repeatedLabel")).toMatch(/supabase_project_ref="[^"]*",supabase_project_ref=/);
+    expect(readSupabaseSample("pooler")).toMatch(
+      /^supavisor_\w+\{[^}]*supabase_project_ref="[^"]*".*supabase_project_ref=/m,
+    );
+    expect(readSupabaseSample("pooler")).toMatch(/^# TYPE supavisor_\w+ untyped$/m);
+  });
+
+  it.each(["current", "repeatedLabel"] as const)(
+    "yields all four database percentages from the %s layout",
+    (sample) => {
+      const first = databaseMetrics(parsePrometheusText(exposition(BASE, sample)), undefined, 0);
+      expect(first.connectionsPercent).toBeCloseTo(25, 6);
+      expect(first.diskPercent).toBeCloseTo(75, 6);
+      expect(first.memoryPercent).toBeCloseTo(75, 6);
+      const later: Scrape = {
+        ...BASE,
+        cpus: [
+          [1030, 20, 310, 100],
+          [1130, 20, 280, 80],
+        ],
+      };
+      const second = databaseMetrics(parsePrometheusText(exposition(later, sample)), first.cpu, 60_000);
+      // 120 CPU-seconds passed; 60 idle; iowait (10) is busy.
+      expect(second.cpuPercent).toBeCloseTo(50, 6);
+    },
+  );
+
+  it("as published (every value 0) names why no percentage exists instead of publishing 0%", () => {
+    expect(() => databaseMetrics(parsePrometheusText(readSupabaseSample("current")), undefined, 0)).toThrow(
+      /connections: the total is 0/,
+    );
+  });
+
+  it("the older pooler layout lacks the postgres series: the error names the missing metric", () => {
+    expect(() => databaseMetrics(parsePrometheusText(readSupabaseSample("pooler")), undefined, 0)).toThrow(
+      /no pg_stat_database_num_backends/,
+    );
+  });
+
+  it("reads only the primary when a read replica reports under its own identifier", () => {
+    const primary = readSupabaseSample("current");
+    const replica = primary
+      .split("\n")
+      .filter((line) => line.startsWith("pg_stat_database_num_backends"))
+      .map((line) =>
+        line.replace(
+          'supabase_identifier="abcdefghijkl"',
+          'supabase_identifier="abcdefghijkl-rr-us-east-1-xyz"',
+        ),
+      );
+    const text = exposition(BASE).replace(
+      /^(pg_stat_database_num_backends.*)$/m,
+      `$1\n${replica.map((line) => line.replace(/ 0$/, " 50")).join("\n")}`,
+    );
+    expect(databaseMetrics(parsePrometheusText(text), undefined, 0).connectionsPercent).toBeCloseTo(25, 6);
   });
 });
 
@@ -314,7 +443,8 @@ describe("database percentages", () => {
       ],
     };
     const second = databaseMetrics(parsePrometheusText(exposition(later)), first.cpu, 60_000);
-    expect(second.cpuPercent).toBeCloseTo(25, 6);
+    // 88 of the 120 s idle; the 2 s of iowait count as busy, as on Supabase's dashboard.
+    expect(second.cpuPercent).toBeCloseTo((32 / 120) * 100, 6);
   });
 
   it("skips CPU after a gap or a counter reset", () => {
@@ -395,8 +525,9 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
 
     const scrapeRequest = seen.find((request) => request.path.endsWith(SUPABASE_METRICS_PATH));
     expect(scrapeRequest?.method).toBe("GET");
+    // Supabase's documented credential for the Metrics API: user service_role, the secret API key.
     expect(scrapeRequest?.headers.authorization).toBe(
-      `Basic ${Buffer.from(`service_role:${SERVICE_ROLE_KEY}`).toString("base64")}`,
+      `Basic ${Buffer.from(`service_role:${SECRET_KEY}`).toString("base64")}`,
     );
     expect(scrapeRequest?.headers["user-agent"]).toBe(USER_AGENT);
 
@@ -458,6 +589,7 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
     expect(result.app?.errorRatePercent).toBeCloseTo(2.5, 9);
     for (const line of lines) {
       expect(line).not.toContain(SERVICE_ROLE_KEY);
+      expect(line).not.toContain(SECRET_KEY);
       expect(line).not.toContain(ANALYTICS_TOKEN);
     }
   });
@@ -468,12 +600,13 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
     scrape = {
       ...BASE,
       cpus: [
-        [1040, 12, 310, 98],
-        [1148, 20, 262, 80],
+        [1040, 10, 310, 100],
+        [1150, 20, 260, 80],
       ],
     };
     h.clock.now = new Date("2026-11-24T10:01:30Z");
     const result = await h.run({});
+    // 120 CPU-seconds, 90 idle.
     expect(result.database?.cpuPercent).toBeCloseTo(25, 6);
     expect(emf(h.lines.slice(2), DATABASE_NAMESPACE)).toMatchObject({ [METRIC.cpu]: 25 });
     expect(h.secretReads).toHaveLength(1);
@@ -489,6 +622,58 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
     expect(result.app?.errorRatePercent).toBeUndefined();
   });
 
+  it("publishes the edge p95 time to first byte of visitors' requests, in milliseconds", async () => {
+    const { run, lines } = harness();
+    const result = await run({});
+    expect(result.latency).toEqual({ requests: 1000, edgeTtfbP95Ms: 850, originP95Ms: 620 });
+    const line = lines
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .find((parsed) => METRIC.edgeTtfbP95 in parsed);
+    expect(line).toMatchObject({
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: APP_NAMESPACE,
+            Dimensions: [["Hostname"]],
+            Metrics: [
+              { Name: METRIC.edgeTtfbP95, Unit: "Milliseconds" },
+              { Name: METRIC.originP95, Unit: "Milliseconds" },
+            ],
+          },
+        ],
+      },
+      Hostname: HOST,
+      [METRIC.edgeTtfbP95]: 850,
+      [METRIC.originP95]: 620,
+    });
+    const sent = seen
+      .filter((request) => request.path === "/graphql")
+      .map((request) => JSON.parse(request.body) as { query: string; variables: unknown });
+    expect(sent.find((body) => body.query === LATENCY_QUERY)?.variables).toEqual(
+      sent.find((body) => body.query === ERROR_RATE_QUERY)?.variables,
+    );
+  });
+
+  it("publishes no p95 below the minimum of requests, and keeps the error rate when the plan refuses quantiles", async () => {
+    latencyAnswer = { status: 200, body: latencyBody(40, 9000, 8000) };
+    const quiet = harness();
+    await quiet.run({});
+    expect(quiet.lines.join("\n")).not.toContain(METRIC.edgeTtfbP95);
+    expect(quiet.lines.join("\n")).toContain("latencySkipped");
+
+    latencyAnswer = {
+      status: 200,
+      body: {
+        data: null,
+        errors: [{ message: "zone does not have access to the field edgeTimeToFirstByteMsP95" }],
+      },
+    };
+    const refused = harness();
+    await expect(refused.run({})).rejects.toThrow(/refused the latency query: zone does not have access/);
+    expect(emf(refused.lines, APP_NAMESPACE)).toMatchObject({ [METRIC.errorRate]: 2.5 });
+    expect(emf(refused.lines, DATABASE_NAMESPACE)).toBeDefined();
+  });
+
   it("collects only database metrics when no analytics token is configured", async () => {
     const { run, lines } = harness({ env: { ...ENVIRONMENT, [ENV.analyticsTokenName]: undefined } });
     await run({});
@@ -501,7 +686,7 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
     ["html", /does not start with a metric name/],
     ["500", /answered 500: upstream exporter down/],
     ["missing", /max_connections_connection_count/],
-    ["auth", /answered 401.*refused the service role key/],
+    ["auth", /answered 401.*refused the key: check the secret API key/],
   ] as const)(
     "throws when the metrics endpoint misbehaves (%s), after publishing the error rate",
     async (mode, message) => {
@@ -547,8 +732,42 @@ describe("the collector against fake endpoints on 127.0.0.1", () => {
     );
   });
 
+  it("authenticates with the secret API key, the legacy key only as the configured fallback", async () => {
+    const basic = (key: string) => `Basic ${Buffer.from(`service_role:${key}`).toString("base64")}`;
+    const scrapeHeader = () =>
+      seen.filter((request) => request.path.startsWith("/supabase/")).at(-1)?.headers.authorization;
+    await harness().run({});
+    expect(scrapeHeader()).toBe(basic(SECRET_KEY));
+
+    await harness(
+      {},
+      { SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY, CLOUDFLARE_ANALYTICS_TOKEN: ANALYTICS_TOKEN },
+    ).run({});
+    expect(scrapeHeader()).toBe(basic(SERVICE_ROLE_KEY));
+
+    const onlySecretKey = { ...ENVIRONMENT, [ENV.serviceRoleKeyName]: undefined };
+    await expect(
+      harness(
+        { env: onlySecretKey },
+        { SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY, CLOUDFLARE_ANALYTICS_TOKEN: ANALYTICS_TOKEN },
+      ).run({}),
+    ).rejects.toThrow(/no non-empty string under "SUPABASE_METRICS_SECRET_KEY"/);
+    const wrongKind = harness(
+      {},
+      {
+        SUPABASE_METRICS_SECRET_KEY: "eyJhbGciOiJIUzI1NiJ9.x.y",
+        CLOUDFLARE_ANALYTICS_TOKEN: ANALYTICS_TOKEN,
+      },
+    );
+    await expect(wrongKind.run({})).rejects.toThrow(/something other than a Supabase secret API key/);
+    expect(wrongKind.lines.join("\n")).not.toContain("eyJhbGciOiJIUzI1NiJ9");
+  });
+
   it("checks its environment", () => {
     expect(() => readSettings({})).toThrow(/no METRICS_PROJECT_REF/);
+    expect(() =>
+      readSettings({ ...ENVIRONMENT, [ENV.secretKeyName]: undefined, [ENV.serviceRoleKeyName]: undefined }),
+    ).toThrow(/neither METRICS_SECRET_KEY_NAME nor METRICS_SERVICE_ROLE_KEY_NAME/);
     expect(() => readSettings({ ...ENVIRONMENT, [ENV.projectRef]: "https://x" })).toThrow(
       /not a Supabase project ref/,
     );

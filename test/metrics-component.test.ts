@@ -4,7 +4,7 @@ import { MetricsCollector } from "../components/metrics";
 import { Secrets } from "../components/secrets";
 import { parseStackConfig } from "../config/load";
 import { CHECKLIST_THRESHOLDS, checkAlertsRules, type AlertsConfig } from "../config/schema/alerts";
-import { ENV, METRIC } from "../lambda/metrics-collector/names";
+import { APP_NAMESPACE, ENV, METRIC } from "../lambda/metrics-collector/names";
 import { type collectorPolicy, databaseAlarmSpecs, errorRateAlarmSpec } from "../lib/metrics";
 import { findResource, recordProgram, type RecordedResource, type Recording } from "../tooling/engine/record";
 import { isSecret, isUnknown } from "../tooling/engine/wire";
@@ -111,6 +111,23 @@ describe.each([false, true])("MetricsCollector (preview: %s)", (preview) => {
       unit: "Percent",
     });
     expect(notifiedTopic(rec, resource)).toBe("alerts-critical");
+  });
+
+  it("alarms on the edge p95 of visitors' requests above the latency target, on its Maximum (ALERT-02)", async () => {
+    const rec = await record(preview);
+    const resource = alarm(rec, "latency-p95");
+    expect(resource.inputs).toMatchObject({
+      namespace: APP_NAMESPACE,
+      metricName: METRIC.edgeTtfbP95,
+      dimensions: { Hostname: "app.dirtfree.com" },
+      // Each datapoint already is a p95: no percentile of percentiles.
+      statistic: "Maximum",
+      threshold: config.alerts.latency.p95Seconds * 1000,
+      unit: "Milliseconds",
+      treatMissingData: "notBreaching",
+    });
+    expect(resource.inputs).not.toHaveProperty("extendedStatistic");
+    expect(notifiedTopic(rec, resource)).toBe("alerts-warning");
   });
 
   it("alarms when the collector fails or stops running", async () => {

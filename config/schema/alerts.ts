@@ -72,7 +72,10 @@ const slackSchema = z.strictObject({
 });
 
 const uptimeSchema = z.strictObject({
-  /** Percent of health checkers that must see the app healthy (ALERT-01). */
+  /**
+   * The uptime objective over 30 days (ALERT-01): its error budget is `100 - target` percent of the
+   * time; burn-rate alarms page when an hour spends 2% of it and warn when 6 hours spend 5%.
+   */
   targetPercent: example(
     z.number().gt(0, "must be above 0").lt(100, "must be below 100: a 100% target alarms on any blip"),
     "99.9",
@@ -80,8 +83,6 @@ const uptimeSchema = z.strictObject({
   /** Seconds between checks from each checker: 10 (fast, billed extra) or 30. */
   requestIntervalSeconds: example(z.literal([10, 30], { error: "must be 10 or 30" }), "30").default(30),
   failureThreshold: z.number().int().min(1).max(10).default(3),
-  periodSeconds: example(z.literal([60, 300], { error: "must be 60 or 300" }), "300").default(300),
-  evaluationPeriods: z.number().int().min(1).max(24).default(2),
   /** Checker regions; Route 53's default set when absent (at least 3 when listed). */
   regions: z
     .array(z.enum(HEALTH_CHECK_REGIONS))
@@ -90,7 +91,10 @@ const uptimeSchema = z.strictObject({
 });
 
 const latencySchema = z.strictObject({
-  /** Alarm when p95 time to first byte is above this (ALERT-02). */
+  /**
+   * Alarm when the p95 time to first byte of visitors' requests at Cloudflare's edge is above this
+   * (ALERT-02), read by the metrics collector (needs errorRate.analyticsTokenSecretName).
+   */
   p95Seconds: example(z.number().positive("must be above 0").max(60), "2").default(2),
   periodSeconds: example(z.literal([60, 300], { error: "must be 60 or 300" }), "300").default(300),
   evaluationPeriods: z.number().int().min(1).max(24).default(3),

@@ -115,3 +115,90 @@ export function errorRatePercent(counts: RequestCounts, minRequests: number): nu
   if (counts.requests === 0 || counts.requests < minRequests) return undefined;
   return (counts.serverErrors / counts.requests) * 100;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Latency (ALERT-02)
+
+/**
+ * The p95 time to first byte of visitors' requests to the hostname over the window, as Cloudflare's
+ * edge measured it (`edgeTimeToFirstByteMsP95`: from the request reaching the edge to the first byte
+ * sent back, origin time included), and the origin's own p95 (`originResponseDurationMsP95`) to tell
+ * a slow app from a slow edge. A separate query: zones whose plan does not expose the quantiles get a
+ * GraphQL error, which must not cost the error rate.
+ */
+export const LATENCY_QUERY = `query GoliveLatency($zoneTag: string, $host: string, $since: Time, $until: Time) {
+  viewer {
+    zones(filter: { zoneTag: $zoneTag }) {
+      latency: httpRequestsAdaptiveGroups(
+        limit: 1
+        filter: { clientRequestHTTPHost: $host, requestSource: "eyeball", datetime_geq: $since, datetime_lt: $until }
+      ) {
+        count
+        quantiles {
+          edgeTimeToFirstByteMsP95
+          originResponseDurationMsP95
+        }
+      }
+    }
+  }
+}`;
+
+export function latencyRequestBody(zoneId: string, hostname: string, window: ErrorRateWindow): string {
+  return JSON.stringify({
+    ...JSON.parse(errorRateRequestBody(zoneId, hostname, window)),
+    query: LATENCY_QUERY,
+  });
+}
+
+export interface LatencyQuantiles {
+  readonly requests: number;
+  /** Absent when the window had no request. */
+  readonly edgeTtfbP95Ms?: number;
+  readonly originP95Ms?: number;
+}
+
+function nonNegative(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new AnalyticsResponseError(`"${field}" is not a duration in milliseconds`);
+  }
+  return value;
+}
+
+/**
+ * The quantiles in a GraphQL answer.
+ * @throws {AnalyticsResponseError} on GraphQL errors (quoted; a plan without the quantiles says so) or another shape.
+ */
+export function parseLatencyResponse(body: unknown, zoneId: string): LatencyQuantiles {
+  if (typeof body !== "object" || body === null) {
+    throw new AnalyticsResponseError("the analytics answer is not a JSON object");
+  }
+  const { data, errors } = body as { data?: unknown; errors?: unknown };
+  if (Array.isArray(errors) && errors.length > 0) {
+    const messages = errors
+      .map((error) => (error as { message?: unknown } | null)?.message)
+      .map((message) => (typeof message === "string" ? message : "unnamed error"));
+    throw new AnalyticsResponseError(
+      `Cloudflare analytics refused the latency query: ${messages.join("; ")} (quantiles need a zone plan that exposes them)`,
+    );
+  }
+  const zones = (data as { viewer?: { zones?: unknown } } | null | undefined)?.viewer?.zones;
+  if (!Array.isArray(zones) || zones.length === 0) {
+    throw new AnalyticsResponseError(`the analytics answer has no zone ${zoneId}`);
+  }
+  const groups = (zones[0] as { latency?: unknown }).latency;
+  if (!Array.isArray(groups)) throw new AnalyticsResponseError('the analytics answer has no "latency" list');
+  if (groups.length === 0) return { requests: 0 };
+  const group = groups[0] as { count?: unknown; quantiles?: Record<string, unknown> } | null;
+  const requests = group?.count;
+  if (typeof requests !== "number" || !Number.isInteger(requests) || requests < 0) {
+    throw new AnalyticsResponseError('"latency" has no whole count');
+  }
+  const edge = nonNegative(group?.quantiles?.edgeTimeToFirstByteMsP95, "edgeTimeToFirstByteMsP95");
+  const origin = nonNegative(group?.quantiles?.originResponseDurationMsP95, "originResponseDurationMsP95");
+  return {
+    requests,
+    ...(edge !== undefined ? { edgeTtfbP95Ms: edge } : {}),
+    ...(origin !== undefined ? { originP95Ms: origin } : {}),
+  };
+}

@@ -9,11 +9,16 @@
  * - disk: 1 - `node_filesystem_avail_bytes` / `node_filesystem_size_bytes` of the database volume
  *   (mountpoint `/data`, else `/`): space a non-root writer can still use
  * - memory: 1 - `node_memory_MemAvailable_bytes` / `node_memory_MemTotal_bytes`
- * - CPU: the share of non-idle time in `node_cpu_seconds_total` (all CPUs; idle and iowait count as
- *   idle) between this scrape and the previous one. A counter needs two samples, so the first run
+ * - CPU: the share of non-idle time in `node_cpu_seconds_total` (all CPUs) between this scrape and
+ *   the previous one. Only `idle` is idle: time waiting on disk (`iowait`) is busy, as on Supabase's
+ *   own dashboard (`100 - rate(idle)`), because a database stalled on I/O is not a database at rest. A counter needs two samples, so the first run
  *   of a fresh Lambda instance (or one after a gap or a reboot) publishes no CPU value; the alarm
  *   needs 4 of 5 minutes, so a single gap is not an alarm. `node_load1` per core was rejected: load
  *   counts processes waiting on disk, so it is not CPU use.
+ *
+ * Read replicas report on the same endpoint under their own `supabase_identifier`; only the primary's
+ * series (identifier absent or equal to the project ref) are read, so a replica's connections are not
+ * added to the primary's.
  */
 import type { PrometheusSample } from "./prometheus";
 
@@ -42,11 +47,19 @@ export class MissingMetricError extends Error {
 
 /** The previous CPU sample is only used when it is at most this old. */
 export const CPU_SAMPLE_MAX_AGE_MS = 5 * 60_000;
-const IDLE_MODES = new Set(["idle", "iowait"]);
+const IDLE_MODES = new Set(["idle"]);
 const DATA_MOUNTPOINTS = ["/data", "/"];
 
+/** The primary database's series: no `supabase_identifier`, or the project ref itself. */
+function isPrimary(sample: PrometheusSample): boolean {
+  const identifier = sample.labels.supabase_identifier;
+  return identifier === undefined || identifier === sample.labels.supabase_project_ref;
+}
+
 function named(samples: readonly PrometheusSample[], name: string): PrometheusSample[] {
-  return samples.filter((sample) => sample.name === name && Number.isFinite(sample.value));
+  return samples.filter(
+    (sample) => sample.name === name && Number.isFinite(sample.value) && isPrimary(sample),
+  );
 }
 
 function sumOf(samples: readonly PrometheusSample[], ...names: string[]): number | undefined {

@@ -5,7 +5,7 @@
 
 export interface EmfMetric {
   readonly name: string;
-  readonly unit: "Percent" | "Count";
+  readonly unit: "Percent" | "Count" | "Milliseconds";
   readonly value: number;
 }
 

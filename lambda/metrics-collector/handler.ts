@@ -2,9 +2,10 @@
  * Metrics collector Lambda (Node.js 20), run every minute by an EventBridge rule.
  *
  * 1. Reads the environment's secret (cached for a while, so rotation is picked up): the Supabase
- *    service role key and, when configured, the Cloudflare analytics token.
+ *    secret API key (`sb_secret_…`; the legacy service role key when only that is configured) and,
+ *    when configured, the Cloudflare analytics token.
  * 2. Scrapes `https://<ref>.supabase.co/customer/v1/privileged/metrics` with basic auth
- *    `service_role:<key>` and publishes connections, disk, CPU and memory use in percent
+ *    `service_role:<key>`, as Supabase documents for its Metrics API, and publishes connections, disk, CPU and memory use in percent
  *    (namespace `golive/database`, dimension `ProjectRef`).
  * 3. Asks Cloudflare's GraphQL Analytics API for the hostname's requests and 5xx answers over the
  *    last minutes and publishes the counts and, above a minimum of requests, the error rate in
@@ -19,7 +20,10 @@ import {
   errorRatePercent,
   errorRateRequestBody,
   errorRateWindow,
+  latencyRequestBody,
   parseErrorRateResponse,
+  parseLatencyResponse,
+  type LatencyQuantiles,
   type RequestCounts,
 } from "./cloudflare";
 import { databaseMetrics, type CpuSample, type DatabaseMetrics } from "./database";
@@ -63,6 +67,7 @@ export interface MetricsCollectorDeps {
 export interface MetricsCollectorResult {
   readonly database?: Omit<DatabaseMetrics, "cpu">;
   readonly app?: RequestCounts & { readonly errorRatePercent?: number };
+  readonly latency?: LatencyQuantiles;
 }
 
 export type MetricsCollectorHandler = (event?: unknown) => Promise<MetricsCollectorResult>;
@@ -70,7 +75,10 @@ export type MetricsCollectorHandler = (event?: unknown) => Promise<MetricsCollec
 /** Settings read from the function's environment. */
 export interface CollectorSettings {
   readonly secretId: string;
-  readonly serviceRoleKeyName: string;
+  /** Where the secret API key is stored in the secret; preferred. */
+  readonly secretKeyName?: string;
+  /** Where the legacy service role key is stored; the fallback. */
+  readonly serviceRoleKeyName?: string;
   readonly projectRef: string;
   readonly analytics?: {
     readonly tokenName: string;
@@ -92,12 +100,21 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     return value;
   };
   const projectRef = need(ENV.projectRef);
-  if (!/^[a-z0-9]{1,40}$/.test(projectRef)) {
+  // A DNS label: the ref becomes the host name <ref>.supabase.co.
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(projectRef)) {
     throw new CollectorConfigError(`${ENV.projectRef} "${projectRef}" is not a Supabase project ref`);
+  }
+  const secretKeyName = env[ENV.secretKeyName]?.trim() || undefined;
+  const serviceRoleKeyName = env[ENV.serviceRoleKeyName]?.trim() || undefined;
+  if (secretKeyName === undefined && serviceRoleKeyName === undefined) {
+    throw new CollectorConfigError(
+      `the function environment has neither ${ENV.secretKeyName} nor ${ENV.serviceRoleKeyName}; redeploy the stack`,
+    );
   }
   const settings = {
     secretId: need(ENV.secretId),
-    serviceRoleKeyName: need(ENV.serviceRoleKeyName),
+    ...(secretKeyName !== undefined ? { secretKeyName } : {}),
+    ...(serviceRoleKeyName !== undefined ? { serviceRoleKeyName } : {}),
     projectRef,
   };
   const tokenName = env[ENV.analyticsTokenName]?.trim();
@@ -182,6 +199,27 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     return value;
   }
 
+  /**
+   * The key for the metrics endpoint: the secret API key when one is configured and stored, else the
+   * legacy service role key when that is configured. A value under the secret-key name that is not
+   * an `sb_secret_` key is refused rather than sent.
+   */
+  function supabaseKey(values: Record<string, unknown>, settings: CollectorSettings): string {
+    const { secretId, secretKeyName, serviceRoleKeyName } = settings;
+    const stored = secretKeyName !== undefined ? values[secretKeyName] : undefined;
+    if (typeof stored === "string" && stored !== "") {
+      if (!stored.startsWith("sb_secret_")) {
+        throw new SourceError(
+          "secret",
+          `secret "${secretId}" holds under "${secretKeyName}" something other than a Supabase secret API key (sb_secret_…)`,
+        );
+      }
+      return stored;
+    }
+    if (serviceRoleKeyName !== undefined) return secretString(values, secretId, serviceRoleKeyName);
+    return secretString(values, secretId, secretKeyName!);
+  }
+
   async function request(
     source: "supabase" | "cloudflare",
     url: string,
@@ -198,7 +236,7 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
         const refused = response.status === 401 || response.status === 403;
         const hint = refused
           ? source === "supabase"
-            ? " The endpoint refused the service role key: check SUPABASE_SERVICE_ROLE_KEY in the secret."
+            ? " The endpoint refused the key: check the secret API key (sb_secret_…) in the environment's secret."
             : " Cloudflare refused the token: it needs Analytics Read on the zone."
           : "";
         throw new SourceError(
@@ -244,12 +282,12 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     }
   }
 
-  async function collectApp(
+  async function queryAnalytics<T>(
     analytics: NonNullable<CollectorSettings["analytics"]>,
     token: string,
-    at: Date,
-  ): Promise<RequestCounts> {
-    const window = errorRateWindow(at, ERROR_RATE_WINDOW_MINUTES, ANALYTICS_LAG_MINUTES);
+    body: string,
+    parse: (answer: unknown, zoneId: string) => T,
+  ): Promise<T> {
     const response = await request(
       "cloudflare",
       graphqlUrl,
@@ -261,21 +299,25 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
           accept: "application/json",
           "user-agent": USER_AGENT,
         },
-        body: errorRateRequestBody(analytics.zoneId, analytics.hostname, window),
+        body,
       },
       token,
     );
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = await response.json();
+      answer = await response.json();
     } catch {
       throw new SourceError("cloudflare", `${graphqlUrl} answered something other than JSON`);
     }
     try {
-      return parseErrorRateResponse(body, analytics.zoneId);
+      return parse(answer, analytics.zoneId);
     } catch (error) {
       throw new SourceError("cloudflare", redact(describeError(error), [token]));
     }
+  }
+
+  function analyticsWindow(at: Date) {
+    return errorRateWindow(at, ERROR_RATE_WINDOW_MINUTES, ANALYTICS_LAG_MINUTES);
   }
 
   return async function metricsCollector(): Promise<MetricsCollectorResult> {
@@ -283,22 +325,39 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
     const at = now();
     const atMs = at.getTime();
     const values = await secretValues(settings.secretId);
-    const key = secretString(values, settings.secretId, settings.serviceRoleKeyName);
+    const key = supabaseKey(values, settings);
     const analytics = settings.analytics;
     let token: string | undefined;
     // A missing token fails only the error rate; the database metrics are still published.
-    const collectAppIfConfigured = async (): Promise<RequestCounts | undefined> => {
+    const readToken = (): string | undefined => {
       if (!analytics) return undefined;
       token = secretString(values, settings.secretId, analytics.tokenName);
-      return collectApp(analytics, token, at);
+      return token;
+    };
+    const collectAppIfConfigured = async (): Promise<RequestCounts | undefined> => {
+      const secret = readToken();
+      if (!analytics || secret === undefined) return undefined;
+      const body = errorRateRequestBody(analytics.zoneId, analytics.hostname, analyticsWindow(at));
+      return queryAnalytics(analytics, secret, body, parseErrorRateResponse);
+    };
+    const collectLatencyIfConfigured = async (): Promise<LatencyQuantiles | undefined> => {
+      const secret = readToken();
+      if (!analytics || secret === undefined) return undefined;
+      const body = latencyRequestBody(analytics.zoneId, analytics.hostname, analyticsWindow(at));
+      return queryAnalytics(analytics, secret, body, parseLatencyResponse);
     };
 
-    const [database, app] = await Promise.allSettled([
+    const [database, app, latency] = await Promise.allSettled([
       collectDatabase(settings, key, atMs),
       collectAppIfConfigured(),
+      collectLatencyIfConfigured(),
     ]);
 
-    const result: { database?: MetricsCollectorResult["database"]; app?: MetricsCollectorResult["app"] } = {};
+    const result: {
+      database?: MetricsCollectorResult["database"];
+      app?: MetricsCollectorResult["app"];
+      latency?: MetricsCollectorResult["latency"];
+    } = {};
     if (database.status === "fulfilled") {
       const metrics = database.value;
       log(
@@ -348,7 +407,41 @@ export function createHandler(deps: MetricsCollectorDeps): MetricsCollectorHandl
       result.app = { ...counts, ...(rate !== undefined ? { errorRatePercent: rate } : {}) };
     }
 
-    const failures = [database, app]
+    if (latency.status === "fulfilled" && latency.value !== undefined && analytics) {
+      const quantiles = latency.value;
+      // A p95 of a handful of requests is noise: below the minimum, nothing is published.
+      const enough = quantiles.requests >= analytics.minRequests;
+      const metrics = [
+        ...(enough && quantiles.edgeTtfbP95Ms !== undefined
+          ? [{ name: METRIC.edgeTtfbP95, unit: "Milliseconds" as const, value: quantiles.edgeTtfbP95Ms }]
+          : []),
+        ...(enough && quantiles.originP95Ms !== undefined
+          ? [{ name: METRIC.originP95, unit: "Milliseconds" as const, value: quantiles.originP95Ms }]
+          : []),
+      ];
+      if (metrics.length > 0) {
+        log(
+          emfLine({
+            namespace: APP_NAMESPACE,
+            dimension: APP_DIMENSION,
+            dimensionValue: analytics.hostname,
+            timestampMs: atMs,
+            metrics,
+            properties: { windowMinutes: ERROR_RATE_WINDOW_MINUTES, latencyRequests: quantiles.requests },
+          }),
+        );
+      } else {
+        log(
+          JSON.stringify({
+            level: "info",
+            latencySkipped: `${quantiles.requests} requests in the window, fewer than ${analytics.minRequests}`,
+          }),
+        );
+      }
+      result.latency = quantiles;
+    }
+
+    const failures = [database, app, latency]
       .filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
       .map((outcome) => outcome.reason as unknown);
     if (failures.length > 0) {

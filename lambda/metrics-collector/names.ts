@@ -12,7 +12,7 @@ export const DATABASE_DIMENSION = "ProjectRef";
 export const APP_NAMESPACE = "golive/app";
 export const APP_DIMENSION = "Hostname";
 
-/** Metric names, all in percent (0-100) except the request counts. */
+/** Metric names, in percent (0-100) except the request counts and the latencies (milliseconds). */
 export const METRIC = {
   connections: "ConnectionsUsedPercent",
   disk: "DiskUsedPercent",
@@ -21,13 +21,22 @@ export const METRIC = {
   requests: "Requests",
   serverErrors: "ServerErrors",
   errorRate: "ErrorRatePercent",
+  /** p95 time to first byte of visitors' requests at the edge over the window (Cloudflare). */
+  edgeTtfbP95: "EdgeTimeToFirstByteP95",
+  /** p95 time the origin took to answer, over the same requests. */
+  originP95: "OriginResponseDurationP95",
 } as const;
 
 /** Environment variables of the function. */
 export const ENV = {
   /** Secrets Manager secret (ARN or name) holding the environment's server secrets as JSON. */
   secretId: "METRICS_SECRET_ID",
-  /** Key of the Supabase service role key in that JSON object. */
+  /**
+   * Key of the project's secret API key (`sb_secret_…`) in that JSON object: what Supabase documents
+   * for the metrics endpoint (basic auth `service_role:<secret key>`).
+   */
+  secretKeyName: "METRICS_SECRET_KEY_NAME",
+  /** Key of the legacy service role key (a JWT): used only when no secret API key is configured or stored. */
   serviceRoleKeyName: "METRICS_SERVICE_ROLE_KEY_NAME",
   /** The Supabase project ref: `https://<ref>.supabase.co`. */
   projectRef: "METRICS_PROJECT_REF",

@@ -1,11 +1,23 @@
 /**
- * A strict parser of the Prometheus text exposition format (version 0.0.4): the format the Supabase
- * metrics endpoint serves. Strict because a monitoring input that is half understood is worse than
- * one that fails: an HTML error page, a truncated line or a value that is not a number throws
- * {@link PrometheusParseError} with the line number, instead of quietly dropping samples.
+ * A parser of the Prometheus text exposition format (version 0.0.4) as real endpoints serve it.
  *
- * Each sample line is `name{label="value",...} value [timestamp]`; `# HELP` and `# TYPE` lines are
- * checked, other comments ignored. Label values may escape `\\`, `\"` and `\n`.
+ * Tolerant where real endpoints differ from the specification, because Supabase's endpoint
+ * concatenates several exporters (node, postgres, auth, PostgREST, the pooler) into one text:
+ * - the same family may get `# HELP` and `# TYPE` more than once (`go_*`, `process_*` from each
+ *   exporter); the samples of every block are kept;
+ * - a label may be repeated on one line (older pooler series carry `supabase_project_ref` twice);
+ *   the first value is kept;
+ * - families without `# TYPE` are untyped; OpenMetrics exemplars (`# {trace_id="…"} 1.0`) and
+ *   sample timestamps are read past and not used; `# EOF` ends nothing.
+ *
+ * Strict where it matters: an HTML error page, a truncated line or a value that is not a number
+ * throws {@link PrometheusParseError} with the line number instead of quietly dropping samples,
+ * because a monitoring input that is half understood is worse than one that fails.
+ *
+ * The maintained-parser route was measured and rejected: `parse-prometheus-text-format@1.1.1` (the
+ * only text-format parser on npm) reads Supabase's sample, but turns an HTML error page into a
+ * metric named `<html><body>502` with the value "Bad", keeps a truncated line with an empty value
+ * and folds an exemplar into the timestamp (see docs/alerts.md).
  */
 
 export interface PrometheusSample {
@@ -82,8 +94,8 @@ function parseLabels(text: string, start: number, lineNumber: number): [Record<s
       at += 1;
     }
     at += 1;
-    if (Object.hasOwn(labels, name!)) fail(`label ${name!} appears twice`);
-    labels[name!] = value;
+    // A label repeated on one line (seen on Supabase's pooler series): the first value stands.
+    if (!Object.hasOwn(labels, name!)) labels[name!] = value;
     while (text[at] === " ") at += 1;
     if (text[at] === ",") {
       at += 1;
@@ -100,7 +112,6 @@ function parseLabels(text: string, start: number, lineNumber: number): [Record<s
  */
 export function parsePrometheusText(text: string): PrometheusSample[] {
   const samples: PrometheusSample[] = [];
-  const typed = new Map<string, string>();
   const lines = text.split("\n");
   for (const [index, rawLine] of lines.entries()) {
     const lineNumber = index + 1;
@@ -122,9 +133,7 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
               `# TYPE ${metric} must be one of ${[...TYPES].join(", ")}`,
             );
           }
-          if (typed.has(metric))
-            throw new PrometheusParseError(lineNumber, `# TYPE ${metric} is given twice`);
-          typed.set(metric, type);
+          // A family typed again (another exporter's block) is fine: its samples are kept too.
         }
       }
       continue;
@@ -143,7 +152,9 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
     if (!/^\s/.test(rest)) {
       throw new PrometheusParseError(lineNumber, `${name} must be followed by a space and its value`);
     }
-    const fields = rest.trim().split(/\s+/);
+    // An OpenMetrics exemplar follows " # "; it is not part of the sample.
+    const exemplarAt = rest.indexOf(" # ");
+    const fields = (exemplarAt >= 0 ? rest.slice(0, exemplarAt) : rest).trim().split(/\s+/);
     if (fields.length > 2) {
       throw new PrometheusParseError(lineNumber, `${name} has more than a value and a timestamp`);
     }
@@ -152,17 +163,17 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
       throw new PrometheusParseError(lineNumber, `${name} has the value ${quote(fields[0]!)}, not a number`);
     }
     const timestamp = fields[1];
-    if (timestamp !== undefined && !TIMESTAMP.test(timestamp)) {
+    if (timestamp !== undefined && !FLOAT.test(timestamp)) {
       throw new PrometheusParseError(
         lineNumber,
-        `${name} has the timestamp ${quote(timestamp)}, not milliseconds`,
+        `${name} has the timestamp ${quote(timestamp)}, not a number`,
       );
     }
     samples.push({
       name,
       labels,
       value,
-      ...(timestamp !== undefined ? { timestampMs: Number(timestamp) } : {}),
+      ...(timestamp !== undefined && TIMESTAMP.test(timestamp) ? { timestampMs: Number(timestamp) } : {}),
     });
   }
   if (samples.length === 0) {

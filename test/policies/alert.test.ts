@@ -40,10 +40,11 @@ const uptimeAlarm = alarm(
   { propertyDependencies: { dimensions: [healthCheck.urn] }, provider: usEast1 },
 );
 const latency = alarm("alarm-latency", {
-  namespace: "AWS/Route53",
-  metricName: "TimeToFirstByte",
-  extendedStatistic: "p95",
+  namespace: "golive/app",
+  metricName: "EdgeTimeToFirstByteP95",
+  statistic: "Maximum",
   threshold: 2000,
+  unit: "Milliseconds",
   comparisonOperator: "GreaterThanThreshold",
 });
 const errorRate = alarm("alarm-error-rate", {
@@ -114,6 +115,62 @@ describe("alert-01-uptime-check", () => {
     ).toContain("only in us-east-1");
   });
 
+  it("passes burn-rate window alarms for the objective when a notifying composite names them", async () => {
+    const window = (key: string, objective: number, deps = [healthCheck.urn], checkId: unknown = UNKNOWN) =>
+      res(
+        T.metricAlarm,
+        `alarm-${key}`,
+        {
+          name: `app-prod-${key}`,
+          threshold: 14.4,
+          comparisonOperator: "GreaterThanThreshold",
+          metricQueries: [
+            {
+              id: "healthy",
+              metric: {
+                namespace: "AWS/Route53",
+                metricName: "HealthCheckPercentageHealthy",
+                dimensions: { HealthCheckId: checkId },
+                period: 3600,
+                stat: "Average",
+              },
+            },
+            {
+              id: "burn",
+              expression: `(100 - healthy) / ${Math.round((100 - objective) * 1e6) / 1e6}`,
+              returnData: true,
+            },
+          ],
+        },
+        { propertyDependencies: { metricQueries: deps }, provider: usEast1 },
+      );
+    const composite = (names: string[]) =>
+      res(
+        T.compositeAlarm,
+        "alarm-fast-burn",
+        {
+          alarmName: "app-prod-fast-burn",
+          alarmRule: names.map((n) => `ALARM("${n}")`).join(" AND "),
+          alarmActions: [UNKNOWN],
+          actionsEnabled: true,
+        },
+        { provider: usEast1 },
+      );
+    const long = window("fast-burn-1h", 99.9);
+    const short = window("fast-burn-5m", 99.9);
+    const run = async (resources: TestResource[]) =>
+      violations(await analyzeStack(only(pack("prod"), name), [healthCheck, ...resources]), name);
+    expect(await run([long, short, composite(["app-prod-fast-burn-1h", "app-prod-fast-burn-5m"])])).toEqual(
+      [],
+    );
+    // A looser objective, no composite, or a window on another check do not count.
+    expect(await run([window("loose", 99), composite(["app-prod-loose"])])).toHaveLength(1);
+    expect(await run([long, short])).toHaveLength(1);
+    expect(
+      await run([window("other", 99.9, [], "0a1b2c3d-other-check"), composite(["app-prod-other"])]),
+    ).toHaveLength(1);
+  });
+
   it("reports an unknown check type as undeterminable", async () => {
     const unknown = { ...healthCheck, props: { ...healthCheck.props, type: UNKNOWN } };
     expect(undeterminable(await analyzeResource(only(pack("prod"), name), unknown), name)).toHaveLength(1);
@@ -149,10 +206,41 @@ describe("alert-02-latency-alarm", () => {
     ).toEqual([]);
   });
 
+  it("refuses a p95 of Route 53's checker latency, which has Average, Minimum and Maximum only", async () => {
+    const route53 = alarm("alarm-route53-p95", {
+      namespace: "AWS/Route53",
+      metricName: "TimeToFirstByte",
+      extendedStatistic: "p95",
+      threshold: 2000,
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    const found = violations(await analyzeStack(only(pack("prod"), name), [route53]), name);
+    expect(found.map((v) => v.message).join("\n")).toContain("stays INSUFFICIENT_DATA and never fires");
+    expect(found.map((v) => v.message).join("\n")).toContain("no alarm watches p95 latency");
+    const viaMath = alarm("alarm-route53-math", {
+      threshold: 2000,
+      comparisonOperator: "GreaterThanThreshold",
+      metricQueries: [
+        {
+          id: "ttfb",
+          returnData: true,
+          metric: { namespace: "AWS/Route53", metricName: "TimeToFirstByte", period: 300, stat: "p95" },
+        },
+      ],
+    });
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), [viaMath, latency]), name)[0]!.message,
+    ).toContain("stays INSUFFICIENT_DATA");
+    // Next to a working alarm it is still named: it can never fire.
+    expect(violations(await analyzeStack(only(pack("prod"), name), [route53, latency]), name)).toHaveLength(
+      1,
+    );
+  });
+
   it("fails without a p95 alarm (advisory in staging)", async () => {
     const average = {
       ...latency,
-      props: { ...latency.props, extendedStatistic: undefined, statistic: "Average" },
+      props: { ...latency.props, metricName: "EdgeTimeToFirstByte", statistic: "Average" },
     };
     const found = violations(
       await analyzeStack(only(pack("staging"), name), [average], { stack: "staging" }),
@@ -272,11 +360,20 @@ describe("alert-05-alarm-actions-routed", () => {
     expect(violations(await analyzeResource(only(pack("prod"), name), latency), name)).toEqual([]);
   });
 
-  it("fails an alarm without actions", async () => {
-    const silent = alarm("alarm-silent", { alarmActions: [] });
-    expect(violations(await analyzeResource(only(pack("prod"), name), silent), name)[0]!.message).toContain(
-      "no alarmActions",
+  it("fails an alarm without actions, unless a notifying composite alarm names it", async () => {
+    const silent = alarm("alarm-silent", { name: "app-prod-silent", alarmActions: [] });
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), [...routed, silent]), name)[0]!.message,
+    ).toContain("no alarmActions");
+    const composite = res(
+      T.compositeAlarm,
+      "alarm-composite",
+      { alarmName: "app-prod-down", alarmRule: 'ALARM("app-prod-silent")', alarmActions: [UNKNOWN] },
+      { propertyDependencies: { alarmActions: [critical.urn] } },
     );
+    expect(
+      violations(await analyzeStack(only(pack("prod"), name), [...routed, silent, composite]), name),
+    ).toEqual([]);
   });
 
   it("fails a composite alarm with its actions disabled or without actions", async () => {
