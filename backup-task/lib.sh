@@ -62,3 +62,18 @@ put_metric() {
     *) fail "BACKUP_METRICS must be cloudwatch, file:<path> or off" ;;
   esac
 }
+
+# put_job_result <failed 0|1>: the cron jobs' per-job Failure metric (namespace golive/cron,
+# dimension Job), so the backup and the drill alarm like every other scheduled job (CRON-04).
+put_job_result() {
+  local failed="$1"
+  case "${BACKUP_METRICS:-cloudwatch}" in
+    cloudwatch)
+      aws cloudwatch put-metric-data --namespace golive/cron --metric-name Failure \
+        --dimensions "Job=${BACKUP_JOB:?}" --value "$failed" --unit Count
+      ;;
+    file:*) printf 'Failure %s Count Job=%s\n' "$failed" "${BACKUP_JOB:-}" >>"${BACKUP_METRICS#file:}" ;;
+    off) ;;
+    *) fail "BACKUP_METRICS must be cloudwatch, file:<path> or off" ;;
+  esac
+}

@@ -3,10 +3,14 @@
 # latest.json last, so a reader never finds a pointer to a dump that is not there. Then publishes
 # BackupSucceeded (the freshness alarm's metric), the size and the duration.
 #
+# It starts whatever the dump step's outcome, so a failed dump is a Failure datapoint too.
+#
 # Environment: BACKUP_WORKDIR, BACKUP_DESTINATION (s3://bucket or file://dir), BACKUP_NAME,
-# BACKUP_METRICS (cloudwatch | file:<path> | off), BACKUP_METRIC_NAMESPACE.
+# BACKUP_JOB (the schedule's name), BACKUP_METRICS (cloudwatch | file:<path> | off),
+# BACKUP_METRIC_NAMESPACE.
 set -euo pipefail
 SCRIPT_NAME=upload
+trap 'status=$?; if ((status != 0)); then put_job_result 1 || true; fi' EXIT
 workdir="${BACKUP_WORKDIR:-/backup}"
 : "${BACKUP_DESTINATION:?BACKUP_DESTINATION is not set}"
 : "${BACKUP_NAME:?BACKUP_NAME is not set}"
@@ -29,6 +33,7 @@ done
 put_object "$manifest" "latest.json"
 
 put_metric BackupSucceeded 1
+put_job_result 0
 put_metric BackupSizeBytes "$(manifest_number "$manifest" sizeBytes)" Bytes
 put_metric BackupDurationSeconds "$(manifest_number "$manifest" durationSeconds)" Seconds
 echo "uploaded ${keys[*]} ($tables tables) to $BACKUP_DESTINATION"

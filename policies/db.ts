@@ -9,6 +9,7 @@ import {
   SqlSyntaxError,
   type RlsCheckResult,
 } from "../lib/sql/rls";
+import { checkOffsiteBackupJob } from "./db-backup";
 import { databaseConfigSchema, readConfigKey, type DatabaseConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, jsonBlob, list, num, propsOf, StackIndex, type Blob } from "./lib/props";
@@ -321,6 +322,7 @@ const backups: PolicySpec = {
       return;
     }
     check.each(buckets, (bucket) => checkBackupBucket(bucket, index, check));
+    if (check.env === "prod") checkOffsiteBackupJob(index, buckets, check);
   },
 };
 
