@@ -169,7 +169,8 @@ describe.skipIf(!SERVER)("backup and restore drill against PostgreSQL", () => {
     const { drillWork } = backupAndFetch(app);
     const dump = path.join(drillWork, "db.dump");
     const bytes = fs.readFileSync(dump);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0xff;
     fs.writeFileSync(dump, bytes);
     const { drill: drillRun, report, result } = drill(drillWork);
     expect(drillRun.status).not.toBe(0);
