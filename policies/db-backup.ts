@@ -155,7 +155,7 @@ export function checkOffsiteBackupJob(
       continue;
     }
     const gaps = writers.map((run) => eventBridgeGapHours(run.expression));
-    const daily = writers.filter((_, i) => typeof gaps[i] === "number" && (gaps[i]) <= 24);
+    const daily = writers.filter((_, i) => typeof gaps[i] === "number" && gaps[i] <= 24);
     if (daily.length === 0) {
       if (gaps.includes(UNKNOWN))
         check.undeterminable(`the schedule of the job writing to ${label}`, bucket.urn);

@@ -3,13 +3,7 @@
  * lib/backup-schedule.ts), without mocks.
  */
 import { describe, expect, it } from "vitest";
-import {
-  backupKeys,
-  failedTaskPattern,
-  freshnessAlarm,
-  tierRetentionDays,
-  tieredLifecycleRules,
-} from "../lib/backup";
+import { backupKeys, failedTaskPattern } from "../lib/backup";
 import { backupScheduleProblems, freshnessLimitHours, maxGapHours } from "../lib/backup-schedule";
 import type { Recording } from "../tooling/engine/record";
 import { recordStack } from "./support/record-stack";
@@ -92,7 +86,7 @@ describe.each([false, true])("the prod stack's backup (preview: %s)", (preview) 
       const settings = of("supabase:index/settings:Settings")[0]!;
       const restrictions = (JSON.parse(settings.inputs.network as string) as { restrictions: string[] })
         .restrictions;
-      expect(restrictions).toContain(`${String(eip.outputs?.publicIp ?? "")}/32`);
+      expect(restrictions).toContain(`${eip.outputs?.publicIp as string}/32`);
     }
   });
 });
