@@ -218,3 +218,17 @@ export function checkOffsiteBackupJob(
 export function schedulesTask(index: StackIndex, schedule: PolicyResource): boolean {
   return index.referencedBy(schedule, "target", [TASK_DEFINITION]).length > 0;
 }
+
+/**
+ * `golive:database.network.allowedCidrs`, when the stack sets a non-empty list. golive's Database
+ * component writes exactly that list plus the /32 of the backup runner's NAT address into the
+ * Settings `network` blob; before that address exists (a first preview) the blob is unknown, and
+ * DB-05 checks the configured part now and the whole list when `pulumi up` registers the Settings.
+ */
+export function configuredAllowedCidrs(check: Check): string[] | undefined {
+  const database = check.ctx.config.get("golive:database") as
+    { network?: { allowedCidrs?: unknown } } | undefined;
+  const listed = database?.network?.allowedCidrs;
+  if (!Array.isArray(listed) || listed.length === 0) return undefined;
+  return listed.map((cidr) => String(cidr));
+}

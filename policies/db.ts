@@ -9,7 +9,7 @@ import {
   SqlSyntaxError,
   type RlsCheckResult,
 } from "../lib/sql/rls";
-import { checkOffsiteBackupJob } from "./db-backup";
+import { checkOffsiteBackupJob, configuredAllowedCidrs } from "./db-backup";
 import { databaseConfigSchema, readConfigKey, type DatabaseConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, jsonBlob, list, num, propsOf, StackIndex, type Blob } from "./lib/props";
@@ -393,8 +393,20 @@ const networkRestricted: PolicySpec = {
       if (ssl !== UNKNOWN && ssl !== true)
         check.violation(`"${resource.name}" does not enforce SSL (sslEnforcement: true)`);
       if (!prod) return;
+      const networkBlob = jsonBlob(resource.props, "network");
+      const configured = networkBlob.kind === "unknown" ? configuredAllowedCidrs(check) : undefined;
+      if (configured) {
+        for (const cidr of configured) {
+          const problem = cidrProblem(cidr);
+          if (problem) check.violation(`golive:database.network.allowedCidrs: ${problem}`);
+        }
+        check.undeterminable(
+          `the network restrictions of "${resource.name}" beyond golive:database.network.allowedCidrs (the backup runner's address, allocated at apply)`,
+        );
+        return;
+      }
       const network = blobOrReport(
-        jsonBlob(resource.props, "network"),
+        networkBlob,
         `the network restrictions of "${resource.name}"`,
         check,
         true,

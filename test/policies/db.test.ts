@@ -479,6 +479,29 @@ describe("db-05-network-restricted", () => {
     expect(text).toContain("does not enforce SSL");
   });
 
+  it("checks the configured list when the runner's address makes the restrictions unknown (a first preview)", async () => {
+    const computed = settings({ network: UNKNOWN });
+    const listed = { network: { allowedCidrs: ["76.76.21.0/24"] } };
+    const ok = await analyzeResource(only(dbPack("prod", listed), name), computed);
+    expect(violations(ok, name)).toEqual([]);
+    expect(
+      undeterminable(ok, name)
+        .map((d) => d.message)
+        .join("\n"),
+    ).toContain("the backup runner's address");
+    const open = await analyzeResource(
+      only(dbPack("prod", { network: { allowedCidrs: ["0.0.0.0/0"] } }), name),
+      computed,
+    );
+    expect(violations(open, name)[0]!.message).toContain(
+      "golive:database.network.allowedCidrs: 0.0.0.0/0 admits every address",
+    );
+    // Without golive's list the pack cannot tell: prod fails closed.
+    expect(
+      violations(await analyzeResource(only(dbPack("prod"), name), computed), name)[0]!.message,
+    ).toContain("must be known at preview");
+  });
+
   it("fails in prod on public ranges so wide they admit nearly everyone", async () => {
     const halves = settings({
       network: JSON.stringify({ restrictions: ["1.0.0.0/1", "128.0.0.0/1", "2000::/3"] }),
