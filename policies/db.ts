@@ -285,10 +285,10 @@ const backups: PolicySpec = {
   name: "db-03-backups",
   id: "DB-03",
   description:
-    "prod has point-in-time recovery; every environment keeps an off-site copy in an encrypted (KMS), versioned, non-public bucket with a lifecycle.",
+    "prod has point-in-time recovery and a scheduled off-site backup job with a freshness alarm and a weekly restore drill; every environment keeps an off-site copy in an encrypted (KMS), versioned, non-public bucket with a lifecycle.",
   severity: "high",
   remediationSteps:
-    "Set golive:database.backups (pointInTimeRecovery pitr_7/14/28 in prod, offsite retention); the database component creates the PITR add-on request and the backup bucket with versioning, KMS encryption, a public access block and a lifecycle.",
+    "Set golive:database.backups (pointInTimeRecovery pitr_7/14/28 in prod, offsite retention, the backup schedule and drill); the database component creates the PITR add-on request and the backup bucket with versioning, KMS encryption, a public access block and a lifecycle, and the backup component the scheduled pg_dump, its freshness alarm and the restore drill.",
   stack(resources, check) {
     const index = new StackIndex(resources);
     const projects = index.ofType(T.supabaseProject);
