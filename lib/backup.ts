@@ -357,7 +357,7 @@ export function backupSchedulerPolicy(
   };
 }
 
-/** EventBridge pattern: a task of one of these families stopped with a container that exited non-zero or never ran. */
+/** EventBridge pattern: a task of one of these families stopped with a container that exited non-zero, or never started. */
 export function failedTaskPattern(clusterArn: string, families: readonly string[]): Record<string, unknown> {
   return {
     source: ["aws.ecs"],
@@ -366,10 +366,10 @@ export function failedTaskPattern(clusterArn: string, families: readonly string[
       clusterArn: [clusterArn],
       lastStatus: ["STOPPED"],
       group: families.map((family) => `family:${family}`),
-      $or: [
-        { containers: { exitCode: [{ "anything-but": 0 }] } },
-        { stopCode: ["TaskFailedToStart", "EssentialContainerExited"] },
-      ],
+      // Not stopCode EssentialContainerExited: every run ends that way when its last container exits.
+      // A container that never started (an unmet dependency) has no exit code; the essential
+      // reporting container then exits non-zero itself.
+      $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
     },
   };
 }
