@@ -9,7 +9,8 @@
  *   project's major (pg_dump; a throwaway server for the drill) with an aws-cli sidecar (upload,
  *   metrics), scheduled by EventBridge Scheduler with retries and a dead-letter queue like the cron
  *   jobs; a rule that sends failed tasks to the queue; and the alarms: freshness (critical, missing
- *   data breaching), drill failed, task failed, dead letters.
+ *   data breaching), each job's failed run (the drill's verification included), task failed, dead
+ *   letters.
  *
  * Fargate, not Lambda: a dump of a real database outlives Lambda's 15 minutes and its 10 GB disk.
  */
@@ -22,7 +23,6 @@ import {
   backupSchedulerPolicy,
   backupTaskPolicy,
   drillContainers,
-  drillFailedAlarm,
   drillTaskPolicy,
   executionPolicy,
   failedTaskPattern,
@@ -416,7 +416,6 @@ export class Backup extends pulumi.ComponentResource {
       child,
     );
     args.alerts.addAlarm(`${name}-dead-letter-not-empty`, deadLetterAlarm(deadLetterName), child);
-    if (drillTask) args.alerts.addAlarm(`${name}-drill-failed`, drillFailedAlarm(stem), child);
 
     this.onDemand = {
       cluster: cluster.name,

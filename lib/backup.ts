@@ -399,23 +399,6 @@ export function freshnessAlarm(config: DatabaseConfig, name: string): AlarmSpec 
   };
 }
 
-/** A drill that ran and failed verification (RestoreDrillSucceeded 0). */
-export function drillFailedAlarm(name: string): AlarmSpec {
-  return {
-    severity: "critical",
-    description: `The restore drill of ${name} failed: the newest backup could not be restored and verified. Read the drill task's verify logs.`,
-    namespace: BACKUP_METRIC_NAMESPACE,
-    metricName: "RestoreDrillSucceeded",
-    dimensions: dimensions(name),
-    statistic: "Minimum",
-    threshold: 1,
-    comparison: "LessThanThreshold",
-    periodSeconds: 3600,
-    evaluationPeriods: 1,
-    treatMissingData: "notBreaching",
-  };
-}
-
 /** A backup or drill task that stopped with a failed container (from the EventBridge rule's matches). */
 export function taskFailedAlarm(ruleName: string, what: string): AlarmSpec {
   return {

@@ -7,6 +7,7 @@ import { backupKeys, failedTaskPattern } from "../lib/backup";
 import { backupScheduleProblems, freshnessLimitHours, maxGapHours } from "../lib/backup-schedule";
 import type { Recording } from "../tooling/engine/record";
 import { recordStack } from "./support/record-stack";
+import { editKey, stackConfig } from "./support/stacks";
 
 describe("backup timing", () => {
   it("allows 26 h for a daily backup, and sees the day a DST switch skips", () => {
@@ -66,7 +67,6 @@ describe.each([false, true])("the prod stack's backup (preview: %s)", (preview) 
     for (const alarm of [
       "stale",
       "task-failed",
-      "drill-failed",
       "dead-letter-not-empty",
       "backup-failed",
       "restore-drill-failed",
@@ -88,5 +88,38 @@ describe.each([false, true])("the prod stack's backup (preview: %s)", (preview) 
         .restrictions;
       expect(restrictions).toContain(`${eip.outputs?.publicIp as string}/32`);
     }
+  });
+});
+
+describe("staging backups", () => {
+  it("are off by default and on when golive:database.backups.enabled says so, with a daily drill", async () => {
+    const off = await recordStack("staging", { preview: false });
+    expect(off.resources.filter((r) => r.type.startsWith("golive:database:Backup"))).toEqual([]);
+    const settings = off.resources.find((r) => r.type === "supabase:index/settings:Settings")!;
+    expect(JSON.parse(settings.inputs.network as string)).toEqual({
+      restrictions: ["76.76.21.0/24", "44.210.10.0/24"],
+    });
+
+    const config = editKey(stackConfig("staging"), "golive:database", (database) => {
+      database.backups = {
+        ...(database.backups as Record<string, unknown>),
+        enabled: true,
+        drill: { schedule: "0 6 * * *" },
+      };
+    });
+    const on = await recordStack("staging", { preview: false, config });
+    const drill = on.resources.find(
+      (r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === "backup-restore-drill",
+    )!;
+    expect(drill.inputs.scheduleExpression).toBe("cron(0 6 * * ? *)");
+  });
+
+  it("refuses a weekly backup schedule with the key and the rule", async () => {
+    const config = editKey(stackConfig("prod"), "golive:database", (database) => {
+      database.backups = { ...(database.backups as Record<string, unknown>), schedule: "0 3 * * 0" };
+    });
+    await expect(recordStack("prod", { preview: true, config })).rejects.toThrow(
+      /golive:database\.backups\.schedule\n\s+"0 3 \* \* 0" leaves up to 168 h between runs; the backup must run at least every 24 h \(DB-03\)/,
+    );
   });
 });
