@@ -22,6 +22,8 @@ export function goliveProgram() {
     serverSecretArn: environment.secrets.secretArn,
     serverSecretNames: environment.secrets.secretNames,
     backupBucket: environment.database.backupBucketName,
+    /** How the deploy workflow runs a backup on demand (backup-task/run-on-demand.sh); absent when off. */
+    backupTask: environment.backup?.onDemand ?? null,
     cloudflareZoneId: environment.cdn.zoneId,
     hostnames: environment.cdn.hostnames,
     alertTopicArns: environment.alerts.topicArns,

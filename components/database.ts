@@ -30,6 +30,8 @@ export interface DatabaseArgs {
   readonly protect: boolean;
   /** Token for the Management API calls; defaults to SUPABASE_ACCESS_TOKEN at deploy time. */
   readonly managementAccessToken?: pulumi.Input<string>;
+  /** CIDRs of the stack's own runners (the backup task's NAT address), admitted by the network restrictions. */
+  readonly runnerEgressCidrs?: pulumi.Input<string>[];
 }
 
 export class Database extends pulumi.ComponentResource {
@@ -77,7 +79,11 @@ export class Database extends pulumi.ComponentResource {
         database: JSON.stringify(databaseSettings(config)),
         api: JSON.stringify(apiSettings(config)),
         auth: JSON.stringify(authSettings(config)),
-        network: JSON.stringify(networkSettings(config)),
+        network: args.runnerEgressCidrs
+          ? pulumi
+              .all(args.runnerEgressCidrs)
+              .apply((runners) => JSON.stringify(networkSettings(config, runners)))
+          : JSON.stringify(networkSettings(config)),
         pooler: JSON.stringify(poolerSettings(config)),
         sslEnforcement: true,
       },

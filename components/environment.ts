@@ -8,6 +8,8 @@ import type { StackConfig } from "../config/load";
 import { resolveCronJobs } from "../config/schema/cron";
 import type { EnvironmentIdentity } from "../lib/naming";
 import { Alerts } from "./alerts";
+import { backupEnabled } from "../lib/backup";
+import { Backup, BackupNetwork } from "./backup";
 import { Billing } from "./billing";
 import { Cdn } from "./cdn";
 import { Cron } from "./cron";
@@ -32,6 +34,8 @@ export class Environment extends pulumi.ComponentResource {
   readonly billing: Billing;
   /** Absent when the registry has no jobs. */
   readonly cron: Cron | undefined;
+  /** The scheduled backup and restore drill (DB-03); absent when golive:database.backups turns it off. */
+  readonly backup: Backup | undefined;
   /** Database use and the edge error rate as metrics, with their alarms (ALERT-03, ALERT-04). */
   readonly metrics: MetricsCollector;
   readonly appUrl: string;
@@ -98,9 +102,20 @@ export class Environment extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Before the database: its network restrictions admit the backup runner's address (DB-05).
+    const backupNetwork = backupEnabled(config.database, config.environment)
+      ? new BackupNetwork("backup-network", { identity }, { parent: this })
+      : undefined;
+
     this.database = new Database(
       "database",
-      { identity, config: config.database, protect: isProd, managementAccessToken: args.supabaseAccessToken },
+      {
+        identity,
+        config: config.database,
+        protect: isProd,
+        managementAccessToken: args.supabaseAccessToken,
+        ...(backupNetwork ? { runnerEgressCidrs: [backupNetwork.egressCidr] } : {}),
+      },
       { parent: this },
     );
 
@@ -128,6 +143,24 @@ export class Environment extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+
+    this.backup = backupNetwork
+      ? new Backup(
+          "backup",
+          {
+            identity,
+            config: config.database,
+            network: backupNetwork,
+            bucketName: this.database.backupBucketName,
+            bucketKeyArn: this.database.backupKeyArn,
+            secrets: this.secrets,
+            databaseUrlKey: "DATABASE_URL",
+            alerts: this.alerts,
+            logRetentionDays: config.alerts.logs.debugRetentionDays,
+          },
+          { parent: this },
+        )
+      : undefined;
 
     const jobs = resolveCronJobs(config.cron);
     this.cron =

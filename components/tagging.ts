@@ -16,6 +16,15 @@ export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:cloudwatch/eventRule:EventRule",
   "aws:cloudwatch/compositeAlarm:CompositeAlarm",
   "aws:cloudwatch/logGroup:LogGroup",
+  "aws:ec2/eip:Eip",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/vpc:Vpc",
+  "aws:ecs/cluster:Cluster",
+  "aws:ecs/taskDefinition:TaskDefinition",
   "aws:cloudwatch/metricAlarm:MetricAlarm",
   "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
   "aws:costexplorer/anomalySubscription:AnomalySubscription",
@@ -34,6 +43,7 @@ export const TAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
 /** AWS types golive creates that have no `tags` input. */
 export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   "aws:cloudwatch/eventTarget:EventTarget",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation",
   "aws:iam/rolePolicy:RolePolicy",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:kms/alias:Alias",

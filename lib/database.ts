@@ -3,6 +3,7 @@
  * the Management API calls that cover what provider 1.10.1 does not apply (pooler, PITR).
  */
 import type { DatabaseConfig } from "../config/schema/database";
+import { tieredLifecycleRules } from "./backup";
 
 /** Postgres accepts `30s`/`250ms`; prefer whole seconds when exact. */
 export function postgresDuration(millis: number): string {
@@ -46,11 +47,21 @@ export function authSettings(config: DatabaseConfig): Record<string, unknown> {
   };
 }
 
-/** The `network` blob. An empty list lifts every restriction, which only staging may do (DB-05). */
-export function networkSettings(config: DatabaseConfig): Record<string, unknown> {
+/**
+ * The `network` blob. An empty list lifts every restriction, which only staging may do (DB-05).
+ * `runnerCidrs` are addresses of the stack's own runners (the backup task's NAT address), admitted
+ * alongside the configured list so the stack never firewalls itself out.
+ */
+export function networkSettings(
+  config: DatabaseConfig,
+  runnerCidrs: readonly string[] = [],
+): Record<string, unknown> {
+  const listed = config.network.allowedCidrs;
   return {
     restrictions:
-      config.network.allowedCidrs.length > 0 ? config.network.allowedCidrs : ["0.0.0.0/0", "::/0"],
+      listed.length > 0
+        ? [...listed, ...runnerCidrs.filter((cidr) => !listed.includes(cidr))]
+        : ["0.0.0.0/0", "::/0"],
   };
 }
 
@@ -95,19 +106,7 @@ export function poolerConnectionString(template: string, password: string): stri
   return template.replace(POOLER_PASSWORD_PLACEHOLDER, encodeURIComponent(password));
 }
 
-/** Lifecycle of the off-site backup bucket (DB-03): archive, then expire, old versions too. */
+/** Lifecycle of the off-site backup bucket (DB-03): per tier prefix (lib/backup.ts), old versions too. */
 export function backupLifecycleRules(config: DatabaseConfig) {
-  const { retentionDays, archiveAfterDays } = config.backups.offsite;
-  return [
-    {
-      id: "expire-backups",
-      status: "Enabled",
-      filter: { prefix: "" },
-      transitions:
-        archiveAfterDays !== undefined ? [{ days: archiveAfterDays, storageClass: "GLACIER_IR" }] : [],
-      expiration: { days: retentionDays },
-      noncurrentVersionExpiration: { noncurrentDays: Math.min(30, retentionDays) },
-      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-    },
-  ];
+  return tieredLifecycleRules(config);
 }

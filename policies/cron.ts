@@ -1,4 +1,5 @@
 /** CRON: scheduled jobs are valid, authenticated, retried into a dead-letter queue and alarmed. */
+import { schedulesTask } from "./db-backup";
 import type { PolicyResource } from "@pulumi/policy";
 import { isTimeZone } from "./lib/change-window";
 import type { Check, PolicySpec } from "./lib/define";
@@ -166,6 +167,8 @@ const authenticatedInvocation: PolicySpec = {
   stack(resources, check) {
     const index = new StackIndex(resources);
     check.each(index.ofType(T.schedule), (schedule) => {
+      // A container task calls no endpoint: its IAM role and ECS-injected secrets are its credentials.
+      if (schedulesTask(index, schedule)) return;
       const functions = targetFunctions(index, schedule);
       if (functions.length === 0) {
         if (peek(schedule.props, "target", "arn") === UNKNOWN) {

@@ -9,6 +9,7 @@ import {
   SqlSyntaxError,
   type RlsCheckResult,
 } from "../lib/sql/rls";
+import { checkOffsiteBackupJob, configuredAllowedCidrs } from "./db-backup";
 import { databaseConfigSchema, readConfigKey, type DatabaseConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, jsonBlob, list, num, propsOf, StackIndex, type Blob } from "./lib/props";
@@ -284,10 +285,10 @@ const backups: PolicySpec = {
   name: "db-03-backups",
   id: "DB-03",
   description:
-    "prod has point-in-time recovery; every environment keeps an off-site copy in an encrypted (KMS), versioned, non-public bucket with a lifecycle.",
+    "prod has point-in-time recovery and a scheduled off-site backup job with a freshness alarm and a weekly restore drill; every environment keeps an off-site copy in an encrypted (KMS), versioned, non-public bucket with a lifecycle.",
   severity: "high",
   remediationSteps:
-    "Set golive:database.backups (pointInTimeRecovery pitr_7/14/28 in prod, offsite retention); the database component creates the PITR add-on request and the backup bucket with versioning, KMS encryption, a public access block and a lifecycle.",
+    "Set golive:database.backups (pointInTimeRecovery pitr_7/14/28 in prod, offsite retention, the backup schedule and drill); the database component creates the PITR add-on request and the backup bucket with versioning, KMS encryption, a public access block and a lifecycle, and the backup component the scheduled pg_dump, its freshness alarm and the restore drill.",
   stack(resources, check) {
     const index = new StackIndex(resources);
     const projects = index.ofType(T.supabaseProject);
@@ -321,6 +322,7 @@ const backups: PolicySpec = {
       return;
     }
     check.each(buckets, (bucket) => checkBackupBucket(bucket, index, check));
+    if (check.env === "prod") checkOffsiteBackupJob(index, buckets, check);
   },
 };
 
@@ -391,8 +393,20 @@ const networkRestricted: PolicySpec = {
       if (ssl !== UNKNOWN && ssl !== true)
         check.violation(`"${resource.name}" does not enforce SSL (sslEnforcement: true)`);
       if (!prod) return;
+      const networkBlob = jsonBlob(resource.props, "network");
+      const configured = networkBlob.kind === "unknown" ? configuredAllowedCidrs(check) : undefined;
+      if (configured) {
+        for (const cidr of configured) {
+          const problem = cidrProblem(cidr);
+          if (problem) check.violation(`golive:database.network.allowedCidrs: ${problem}`);
+        }
+        check.undeterminable(
+          `the network restrictions of "${resource.name}" beyond golive:database.network.allowedCidrs (the backup runner's address, allocated at apply)`,
+        );
+        return;
+      }
       const network = blobOrReport(
-        jsonBlob(resource.props, "network"),
+        networkBlob,
         `the network restrictions of "${resource.name}"`,
         check,
         true,

@@ -113,7 +113,7 @@ describe("database settings", () => {
       transitions: [{ days: 30, storageClass: "GLACIER_IR" }],
       expiration: { days: 90 },
     });
-    expect(backupLifecycleRules(staging.database)[0]!.transitions).toEqual([]);
+    expect(backupLifecycleRules(staging.database)[0]).toMatchObject({ transitions: [] });
   });
 });
 

@@ -280,6 +280,11 @@ describe("main.yml", () => {
     );
     expect(prod.needs).toBe("staging");
     expect(prod.environment).toBe("production");
+    // DB-03: an on-demand backup, waited for, before prod changes; a failed step stops the job.
+    const backup = prod.steps.findIndex((step) => step.run?.includes("backup-task/run-on-demand.sh"));
+    expect(backup).toBeGreaterThan(-1);
+    expect(backup).toBeLessThan(prod.steps.findIndex((step) => step.run?.includes("pulumi up")));
+    expect((prod.steps[backup] as Record<string, unknown>)["continue-on-error"]).toBeUndefined();
     expect(stepRunning(staging.steps, "bin/golive plan --check")).toBeDefined();
     for (const entry of [staging, prod]) {
       expect(stepUsing(entry.steps, "pulumi/actions").with?.["pulumi-version"]).toBe("3.248.0");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backupScheduleProblems } from "../../lib/backup-schedule";
 import { duration, example, httpsUrl, memorySize, publicCidr, slug } from "./common";
 
 /** Regions the Supabase Management API accepts for new projects. */
@@ -77,8 +78,41 @@ const poolerSchema = z.strictObject({
   defaultPoolSize: example(z.number().int().min(1).max(3000), "20"),
 });
 
+/** Postgres majors the backup task has a pinned official image for (lib/backup.ts). */
+export const BACKUP_POSTGRES_MAJORS = ["15", "16", "17"] as const;
+
 const backupsSchema = z.strictObject({
   pointInTimeRecovery: example(z.enum(PITR_VARIANTS), "pitr_7"),
+  /** The scheduled pg_dump to the off-site bucket (DB-03). Default: on in prod, off in staging. */
+  enabled: z.boolean().optional(),
+  /** When the backup runs: five-field cron in `timeZone`; at least daily (DB-03). */
+  schedule: example(z.string().min(1), "0 3 * * *").default("0 3 * * *"),
+  timeZone: example(z.string().min(1), "UTC").default("UTC"),
+  /** The project's Postgres major: pg_dump and the drill's server come from that official image. */
+  postgresMajorVersion: example(z.enum(BACKUP_POSTGRES_MAJORS), "17").default("17"),
+  /** How long copies are kept. Daily copies follow offsite.retentionDays. */
+  retention: z
+    .strictObject({
+      /** Weekly copies (the backup of `weeklyDay`), kept this many weeks. */
+      weeks: z.number().int().min(0).max(520).default(5),
+      /** Day of week (0 = Sunday, UTC) whose backup is also kept as the weekly copy. */
+      weeklyDay: z.number().int().min(0).max(6).default(0),
+      /** Monthly copies (the backup of the 1st), kept this many months. */
+      months: z.number().int().min(0).max(120).default(12),
+    })
+    .default({ weeks: 5, weeklyDay: 0, months: 12 }),
+  /** Extra pg_dump attempts within one run, before the run fails and alarms. */
+  retries: z.number().int().min(0).max(5).default(2),
+  /** The run's limit; a dump still running then is stopped and alarms. */
+  timeoutMinutes: z.number().int().min(5).max(720).default(120),
+  /** The restore drill: restore the newest backup into a throwaway Postgres and verify it (DB-03). */
+  drill: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** At least weekly (DB-03). */
+      schedule: example(z.string().min(1), "0 5 * * 0").default("0 5 * * 0"),
+    })
+    .default({ enabled: true, schedule: "0 5 * * 0" }),
   /** The off-site copy: an encrypted, versioned, private S3 bucket (DB-03). */
   offsite: z.strictObject({
     retentionDays: example(z.number().int().min(7, "keep off-site copies at least 7 days").max(3650), "35"),
@@ -111,6 +145,9 @@ export const databaseSchema = z
     seedFiles: z.array(z.string().min(1)).default([]),
   })
   .superRefine((db, ctx) => {
+    for (const problem of backupScheduleProblems(db.backups)) {
+      ctx.addIssue({ code: "custom", path: ["backups", ...problem.path], message: problem.message });
+    }
     const archive = db.backups.offsite.archiveAfterDays;
     if (archive !== undefined && archive >= db.backups.offsite.retentionDays) {
       ctx.addIssue({

@@ -100,7 +100,7 @@ export const CHECKLIST: Readonly<Record<ChecklistId, ChecklistItem>> = {
   "DB-02": item("DB-02", "connection pooling is configured (pool mode, pool size)"),
   "DB-03": item(
     "DB-03",
-    "daily backups plus point-in-time recovery in prod; an off-site copy in an encrypted, versioned, non-public bucket with a lifecycle",
+    "daily backups plus point-in-time recovery in prod; an off-site copy made by a scheduled job at least daily into an encrypted, versioned, non-public bucket with a lifecycle, a freshness alarm, and a restore drill at least weekly",
   ),
   "DB-04": item("DB-04", "the prod database and its backups cannot be deleted by a pulumi up", {
     prodOnly: true,

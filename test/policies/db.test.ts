@@ -244,9 +244,107 @@ describe("db-03-backups", () => {
   ];
   const pitr = management("pitr", "/billing/addons", { addon_type: "pitr", addon_variant: "pitr_14" });
 
-  it("passes with PITR and a complete off-site bucket", async () => {
+  /** A scheduled ECS task whose role may write (or read) the bucket, as a team would wire it. */
+  const job = (key: string, expression: string, action: string, opts: { preview?: boolean } = {}) => {
+    const role = res("aws:iam/role:Role", `${key}-role`, { assumeRolePolicy: "{}" });
+    const policy = res(
+      "aws:iam/rolePolicy:RolePolicy",
+      `${key}-policy`,
+      {
+        role: UNKNOWN,
+        policy: opts.preview
+          ? UNKNOWN
+          : JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Action: [action],
+                  Resource: "arn:aws:s3:::dirt-free-crm-prod-db-backups/*",
+                },
+              ],
+            }),
+      },
+      { propertyDependencies: { role: [role.urn], policy: [bucket.urn] } },
+    );
+    const task = res(
+      "aws:ecs/taskDefinition:TaskDefinition",
+      key,
+      { family: `crm-prod-${key}`, containerDefinitions: "[]", taskRoleArn: UNKNOWN },
+      { propertyDependencies: { taskRoleArn: [role.urn] } },
+    );
+    const schedule = res(
+      T.schedule,
+      `${key}-schedule`,
+      {
+        scheduleExpression: expression,
+        target: { arn: UNKNOWN, ecsParameters: { taskDefinitionArn: UNKNOWN } },
+      },
+      { propertyDependencies: { target: [task.urn] } },
+    );
+    return [role, policy, task, schedule];
+  };
+  const freshness = res(T.metricAlarm, "backup-stale", {
+    namespace: "golive/Backups",
+    metricName: "BackupSucceeded",
+    statistic: "Sum",
+    period: 3600,
+    evaluationPeriods: 26,
+    threshold: 1,
+    comparisonOperator: "LessThanThreshold",
+    treatMissingData: "breaching",
+  });
+  const offsite = (preview = false) => [
+    ...job("backup", "cron(0 3 * * ? *)", "s3:PutObject", { preview }),
+    ...job("restore-drill", "cron(0 5 ? * SUN *)", "s3:GetObject", { preview }),
+    freshness,
+  ];
+
+  it("passes with PITR, a complete off-site bucket, its scheduled job, freshness alarm and drill", async () => {
+    for (const preview of [false, true]) {
+      expect(
+        violations(
+          await analyzeStack(only(dbPack("prod"), name), [project(), pitr, ...chain(), ...offsite(preview)]),
+          name,
+        ),
+      ).toEqual([]);
+    }
+  });
+
+  it("fails a prod stack that has only the bucket: no job, no freshness alarm, no drill", async () => {
+    const text = violations(
+      await analyzeStack(only(dbPack("prod"), name), [project(), pitr, ...chain()]),
+      name,
+    )
+      .map((d) => d.message)
+      .join("\n");
+    expect(text).toContain("has no scheduled job writing to it");
+    expect(text).toContain("a bucket alone is not a backup");
+  });
+
+  it("fails a backup job without a freshness alarm or drill, and one that runs weekly", async () => {
+    const text = violations(
+      await analyzeStack(only(dbPack("prod"), name), [
+        project(),
+        pitr,
+        ...chain(),
+        ...job("backup", "cron(0 3 ? * SUN *)", "s3:PutObject"),
+      ]),
+      name,
+    )
+      .map((d) => d.message)
+      .join("\n");
+    expect(text).toContain("run less often than daily");
+    expect(text).toContain("has no freshness alarm");
+    expect(text).toContain("has no restore drill");
+  });
+
+  it("leaves staging's bucket alone without a job (advisory item, prod requirement)", async () => {
     expect(
-      violations(await analyzeStack(only(dbPack("prod"), name), [project(), pitr, ...chain()]), name),
+      violations(
+        await analyzeStack(only(dbPack("staging"), name), [project("staging", false), ...chain()]),
+        name,
+      ),
     ).toEqual([]);
   });
 
@@ -379,6 +477,29 @@ describe("db-05-network-restricted", () => {
     expect(text).toContain("10.0.0.0/8 is in the private range");
     expect(text).toContain("nonsense is not a CIDR block");
     expect(text).toContain("does not enforce SSL");
+  });
+
+  it("checks the configured list when the runner's address makes the restrictions unknown (a first preview)", async () => {
+    const computed = settings({ network: UNKNOWN });
+    const listed = { network: { allowedCidrs: ["76.76.21.0/24"] } };
+    const ok = await analyzeResource(only(dbPack("prod", listed), name), computed);
+    expect(violations(ok, name)).toEqual([]);
+    expect(
+      undeterminable(ok, name)
+        .map((d) => d.message)
+        .join("\n"),
+    ).toContain("the backup runner's address");
+    const open = await analyzeResource(
+      only(dbPack("prod", { network: { allowedCidrs: ["0.0.0.0/0"] } }), name),
+      computed,
+    );
+    expect(violations(open, name)[0]!.message).toContain(
+      "golive:database.network.allowedCidrs: 0.0.0.0/0 admits every address",
+    );
+    // Without golive's list the pack cannot tell: prod fails closed.
+    expect(
+      violations(await analyzeResource(only(dbPack("prod"), name), computed), name)[0]!.message,
+    ).toContain("must be known at preview");
   });
 
   it("fails in prod on public ranges so wide they admit nearly everyone", async () => {

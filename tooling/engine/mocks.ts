@@ -227,6 +227,23 @@ function awsComputed(ctx: MockResourceContext, id: string, autoName: string | un
     case "aws:kms/key:Key":
       computed.keyId = id;
       break;
+    case "aws:ec2/eip:Eip": {
+      // An address in AWS's us-east-1 range, stable per resource.
+      const seed = Number.parseInt(hash(ctx.urn, 4), 16);
+      computed.publicIp = `44.192.${seed >> 8}.${seed & 0xff || 1}`;
+      computed.allocationId = `eipalloc-${hash(ctx.urn, 17)}`;
+      break;
+    }
+    case "aws:ecs/cluster:Cluster":
+      computed.arn = `arn:aws:ecs:${region}:${account}:cluster/${physicalName}`;
+      break;
+    case "aws:ecs/taskDefinition:TaskDefinition": {
+      const family = stringInput(ctx.inputs, "family") ?? physicalName;
+      computed.arn = `arn:aws:ecs:${region}:${account}:task-definition/${family}:1`;
+      computed.arnWithoutRevision = `arn:aws:ecs:${region}:${account}:task-definition/${family}`;
+      computed.revision = 1;
+      break;
+    }
     default:
       break;
   }
