@@ -30,7 +30,8 @@ const typeEntrySchema = z.union([
 ]);
 
 export const catalogueSchema = z.strictObject({
-  version: isoDate,
+  /** Calendar version (year.month.revision), bumped whenever a price changes. */
+  version: z.string().regex(/^\d{4}\.\d{1,2}\.\d+$/, "must be year.month.revision, e.g. 2026.12.1"),
   currency: z.literal("USD"),
   /** AWS regions whose prices are the catalogue's; other regions are estimated at these prices (and say so). */
   awsPricedRegions: z.array(z.string().min(1)).min(1),

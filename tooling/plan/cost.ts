@@ -63,7 +63,7 @@ export function renderCostSection(cost: CostEstimate): string[] {
   const lines = ["## Monthly cost estimate", ""];
   lines.push(
     `**${formatUsd(cost.monthlyUsd)}/month**: ${formatUsd(cost.fixedUsd)} fixed, ${formatUsd(cost.usageUsd)} usage-driven ` +
-      `(prices of ${cost.catalogueVersion}, lib/cost/prices.json; ${cost.freeResources} resources have no charge).`,
+      `(price catalogue ${cost.catalogueVersion}, lib/cost/prices.json; ${cost.freeResources} resources have no charge).`,
     "",
   );
   if (cost.budget !== undefined) {
