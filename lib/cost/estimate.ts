@@ -103,7 +103,18 @@ function totals(lines: readonly CostLine[]): { monthlyUsd: number; fixedUsd: num
   };
 }
 
-/** Zones on Cloudflare the program configures but does not create: their plan, from config, once per zone. */
+/** Zone-level configuration: a stack that writes it runs the zone; one that only adds records does not. */
+const ZONE_CONFIG_TYPES = new Set([
+  "cloudflare:index/ruleset:Ruleset",
+  "cloudflare:index/zoneSetting:ZoneSetting",
+  "cloudflare:index/pageRule:PageRule",
+]);
+
+/**
+ * Zones the program configures but does not create: their plan (golive:cdn.zone.plan), once per
+ * zone, in the stack that configures the zone. A staging stack that only adds a DNS record to
+ * prod's zone does not pay for the zone's plan again.
+ */
 function zonePlans(resources: readonly CostResource[]): Map<string, CostResource> {
   const zones = new Map<string, CostResource>();
   const created = new Set(
@@ -111,7 +122,7 @@ function zonePlans(resources: readonly CostResource[]): Map<string, CostResource
   );
   if (created.size > 0) return zones;
   for (const resource of resources) {
-    if (!resource.type.startsWith("cloudflare:")) continue;
+    if (!ZONE_CONFIG_TYPES.has(resource.type)) continue;
     const zoneId = resource.inputs.zoneId;
     if (typeof zoneId !== "string" || zones.has(zoneId)) continue;
     zones.set(zoneId, {
