@@ -9,7 +9,7 @@
  * times. Runs in a day are counted in the schedule's own time zone, on a day without a clock change.
  */
 import { CronExpressionParser } from "cron-parser";
-import { nextRuns } from "../cron";
+import { checkTimeZone } from "../cron";
 
 export const DAYS_PER_MONTH = 30;
 export const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
@@ -70,9 +70,19 @@ function matchingDaysPerMonth(dayOfMonth: string, month: string, dayOfWeek: stri
 
 /** Runs in one day for the minute and hour fields, in the schedule's time zone (a day without a clock change). */
 function runsPerDay(minute: string, hour: string, timeZone: string): number {
-  const dayStart = new Date(SAMPLE_DAY);
-  const runs = nextRuns(`${minute} ${hour} * * *`, timeZone, new Date(dayStart.getTime() - 1000), 1441);
-  return runs.filter((run) => run.getTime() < dayStart.getTime() + DAY_MS).length;
+  const timeZoneError = checkTimeZone(timeZone);
+  if (timeZoneError !== undefined) throw timeZoneError;
+  const occurrences = CronExpressionParser.parse(`${minute} ${hour} * * *`, {
+    tz: timeZone,
+    currentDate: new Date(SAMPLE_DAY - 1000),
+    endDate: new Date(SAMPLE_DAY + DAY_MS - 1000),
+  });
+  let runs = 0;
+  while (occurrences.hasNext()) {
+    occurrences.next();
+    runs += 1;
+  }
+  return runs;
 }
 
 function formatDays(days: number): string {
