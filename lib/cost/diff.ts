@@ -77,13 +77,11 @@ function counted(changes: readonly ResourceCostChange[], kind: ResourceCostChang
   }
   return [...byNoun.entries()]
     .sort(([a, countA], [b, countB]) => countB - countA || compare(a, b))
-    .map(([noun, count]) => {
+    .map(([noun, count], index) => {
       const words = `${count} ${plural(count, noun)}`;
-      return kind === "added"
-        ? `${count} new ${plural(count, noun)}`
-        : kind === "removed"
-          ? `${words} removed`
-          : words;
+      // "2 new alarms, 1 health check": "new" once, as a reviewer would write it.
+      if (kind === "added") return index === 0 ? `${count} new ${plural(count, noun)}` : words;
+      return kind === "removed" ? `${words} removed` : words;
     });
 }
 
