@@ -4,6 +4,8 @@
  * schedules, secrets read per run, log retention, backups through a lifecycle, Fargate runs, NAT,
  * Supabase compute and PITR, the Cloudflare plan, what is not priced, and the budget check.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../config/load";
 import { DEFAULT_ASSUMPTIONS, type BillingAssumptions } from "../lib/cost/assumptions";
@@ -11,7 +13,7 @@ import { parseCatalogue, priceCatalogue } from "../lib/cost/catalogue";
 import { costContextFromConfig } from "../lib/cost/context";
 import { estimateCost } from "../lib/cost/estimate";
 import type { CostContext, CostEstimate, CostResource } from "../lib/cost/model";
-import { editKey, stackConfig } from "./support/stacks";
+import { editKey, REPO_ROOT, stackConfig } from "./support/stacks";
 
 function resource(
   type: string,
@@ -52,6 +54,16 @@ describe("the catalogue", () => {
     for (const [id, price] of Object.entries(catalogue.prices)) {
       expect(price.source, id).toMatch(/^https:\/\//);
       expect(price.checked, id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it("is documented in docs/cost.md, price by price with its source", () => {
+    const docs = readFileSync(path.join(REPO_ROOT, "docs", "cost.md"), "utf8");
+    for (const [id, price] of Object.entries(priceCatalogue().prices)) {
+      const row = docs.split("\n").find((line) => line.startsWith(`| \`${id}\``));
+      expect(row, `docs/cost.md has no row for ${id}`).toBeDefined();
+      expect(row).toContain(`$${price.usd} per ${price.unit}`);
+      expect(row).toContain(price.source);
     }
   });
 
