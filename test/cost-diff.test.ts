@@ -2,7 +2,7 @@
  * The change in monthly cost between two plans (`golive diff`), between a preview's old and new
  * states (the PR report), and what `golive cost` prints from plan files.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { PLAN_FORMAT, type PlanDocument, type PlanResource } from "../tooling/pl
 import { costChangeOfSteps } from "../tooling/report/cost";
 import { renderReport } from "../tooling/report/render";
 import type { RawStep } from "../tooling/report/steps";
+import { REPO_ROOT } from "./support/stacks";
 
 const CONFIG = {
   "aws:region": "us-west-2",
@@ -222,6 +223,21 @@ describe("golive cost", () => {
       "old.json: has no cost section; regenerate it with `npm run plan`",
     );
   });
+
+  it("runs a stack's program offline and prices it as the plan does", async () => {
+    const io = memoryIo({ cwd: REPO_ROOT });
+    expect(await runGolive(["cost", "--stack", "staging", "--json"], io)).toBe(0);
+    const estimates = JSON.parse(io.out.join("")) as Record<string, { monthlyUsd: number }>;
+    const golden = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, "test", "golden", "cost", "staging.json"), "utf8"),
+    ) as {
+      monthlyUsd: number;
+    };
+    expect(estimates.staging!.monthlyUsd).toBe(golden.monthlyUsd);
+    const unknown = memoryIo({ cwd: REPO_ROOT });
+    expect(await runGolive(["cost", "--stack", "qa"], unknown)).toBe(2);
+    expect(unknown.err.join("")).toContain('unknown stack "qa": stacks here: prod, staging');
+  }, 300_000);
 
   it("fails --check-budget above 80% of the budget", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "golive-cost-"));
