@@ -220,6 +220,29 @@ describe("usage from the stack itself", () => {
     expect(estimate.freeResources).toBe(2);
   });
 
+  it("finds a target unknown until apply (preview) through the schedule's dependencies", () => {
+    const previewFn = {
+      ...fn,
+      inputs: { ...fn.inputs, environment: { variables: { SECRET_ID: "[unknown]" } } },
+      dependencies: [secret.urn],
+    };
+    const previewSchedule = {
+      ...everyFive,
+      inputs: { ...everyFive.inputs, target: { arn: "[unknown]" } },
+      dependencies: [previewFn.urn],
+    };
+    const estimate = estimateCost([previewFn, previewSchedule, secret], context());
+    const requests = estimate.lines.find((line) => line.name === "invoker" && line.item === "requests")!;
+    expect(requests.quantity).toBeCloseTo(8640 / 1e6, 8);
+    const reads = estimate.lines.find((line) => line.name === "server" && line.item === "API calls")!;
+    expect(reads.quantity).toBeCloseTo(8640 / 10_000, 8);
+    // Without the dependency the estimate says what it could not count.
+    const lost = estimateCost([previewFn, { ...previewSchedule, dependencies: [] }], context());
+    expect(lost.notes.join("\n")).toContain(
+      "targets not known until apply, so their invocations are not counted: every-five",
+    );
+  });
+
   it("keeps logs for their retention, up to the storage horizon", () => {
     const groups = [
       resource("aws:cloudwatch/logGroup:LogGroup", "debug", { name: "/app/prod/app", retentionInDays: 30 }),

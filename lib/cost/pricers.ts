@@ -109,6 +109,14 @@ export class StackUsage {
     map.set(urn, triggers);
   }
 
+  /** The one resource of a type among a resource's dependencies (a target unknown until apply). */
+  private dependencyOfType(resource: CostResource, type: string): CostResource | undefined {
+    const found = (resource.dependencies ?? [])
+      .map((urn) => this.byUrn.get(urn))
+      .filter((dependency): dependency is CostResource => dependency?.type === type);
+    return found.length === 1 ? found[0] : undefined;
+  }
+
   private indexSchedules(): void {
     for (const schedule of this.of("aws:scheduler/schedule:Schedule")) {
       const runs = runsOfSchedule(schedule);
@@ -118,10 +126,17 @@ export class StackUsage {
       }
       const trigger = { source: `schedule ${schedule.name}`, runsPerMonth: runs.runsPerMonth, how: runs.how };
       const arn = str(schedule.inputs, "target", "arn");
-      const fn = this.functionByArn(arn);
+      // In a preview the target's ARN is unknown; the schedule still depends on the function.
+      const fn =
+        this.functionByArn(arn) ??
+        (arn === undefined ? this.dependencyOfType(schedule, "aws:lambda/function:Function") : undefined);
       if (fn !== undefined) this.add(this.functionTriggers, fn.urn, trigger);
       const taskArn = str(schedule.inputs, "target", "ecsParameters", "taskDefinitionArn");
-      const task = this.taskDefinitionByArn(taskArn);
+      const task =
+        this.taskDefinitionByArn(taskArn) ??
+        (taskArn === undefined && field(schedule.inputs, "target", "ecsParameters") !== undefined
+          ? this.dependencyOfType(schedule, "aws:ecs/taskDefinition:TaskDefinition")
+          : undefined);
       if (task !== undefined) this.add(this.taskTriggers, task.urn, trigger);
       if (
         fn === undefined &&
@@ -151,7 +166,10 @@ export class StackUsage {
         continue;
       }
       const trigger = { source: `rule ${rule.name}`, runsPerMonth: runs.runsPerMonth, how: runs.how };
-      const fn = this.functionByArn(str(target.inputs, "arn"));
+      const targetArn = str(target.inputs, "arn");
+      const fn =
+        this.functionByArn(targetArn) ??
+        (targetArn === undefined ? this.dependencyOfType(target, "aws:lambda/function:Function") : undefined);
       if (fn !== undefined) this.add(this.functionTriggers, fn.urn, trigger);
       else this.unknownTargets.push(rule.name);
     }
@@ -355,13 +373,15 @@ const schedule: Pricer = (resource) => {
 
 const secret: Pricer = (resource, env) => {
   const name = str(resource.inputs, "name");
-  const readers = env.stack
-    .of("aws:lambda/function:Function")
-    .filter((fn) =>
+  const readers = env.stack.of("aws:lambda/function:Function").filter(
+    (fn) =>
       strings(field(fn.inputs, "environment")).some(
         (value) => name !== undefined && (value === name || value.includes(`:secret:${name}`)),
-      ),
-    );
+      ) ||
+      // In a preview the secret's ARN in the environment is unknown; the function depends on it.
+      (strings(field(fn.inputs, "environment")).includes("[unknown]") &&
+        (fn.dependencies ?? []).includes(resource.urn)),
+  );
   const reads = readers.reduce((sum, fn) => sum + env.stack.invocations(fn).count, 0);
   const charges: Charge[] = [fixed("secret", "aws.secretsmanager.secret")];
   charges.push(
