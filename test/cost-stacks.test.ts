@@ -136,3 +136,15 @@ describe.each(CASES)("cost of $name", ({ name, environment, config }) => {
     expect(text).toBe(readFileSync(file, "utf8"));
   });
 });
+
+describe("cost in preview mode", () => {
+  it("prices the prod stack as `pulumi preview` runs it the same as `pulumi up`", async () => {
+    const recording = await recordStack("prod", { preview: true });
+    const cost = planCost(planResources(recording), recording.config);
+    const golden = JSON.parse(readFileSync(path.join(goldenDir, "prod.json"), "utf8")) as {
+      monthlyUsd: number;
+    };
+    expect(cost.monthlyUsd).toBe(golden.monthlyUsd);
+    expect(cost.notes.join("\n")).not.toContain("not known until apply");
+  }, 300_000);
+});
