@@ -195,6 +195,33 @@ describe("the cost delta", () => {
     const change = costChangeOfSteps(steps, CONFIG);
     expect(change.summary).toBe("+$3.50/month: 1 new health check");
   });
+
+  it("names new types it cannot price, but not the program's components", () => {
+    const component = "urn:pulumi:prod::app::acme:index:Service::api";
+    const steps: RawStep[] = [
+      {
+        op: "create",
+        urn: component,
+        type: "acme:index:Service",
+        new: { type: "acme:index:Service", inputs: {}, additionalSecretOutputs: [] },
+        diffReasons: [],
+        replaceReasons: [],
+      },
+      {
+        op: "create",
+        urn: "urn:pulumi:prod::app::acme:index:Service$aws:rds/instance:Instance::api-db",
+        type: "aws:rds/instance:Instance",
+        new: {
+          type: "aws:rds/instance:Instance",
+          inputs: { instanceClass: "db.t4g.micro" },
+          additionalSecretOutputs: [],
+        },
+        diffReasons: [],
+        replaceReasons: [],
+      },
+    ];
+    expect(costChangeOfSteps(steps).newlyUnpriced).toEqual(["aws:rds/instance:Instance"]);
+  });
 });
 
 describe("golive cost", () => {

@@ -4,6 +4,7 @@
  * From a preview, the cost before is priced from the old states and after from the new ones,
  * with the stack's config as the preview reports it.
  */
+import { coverageOf, priceCatalogue } from "../../lib/cost/catalogue";
 import { costContextFromConfig } from "../../lib/cost/context";
 import { costChange, type CostChange } from "../../lib/cost/diff";
 import { estimateCost } from "../../lib/cost/estimate";
@@ -25,6 +26,12 @@ const BEFORE_OPS = new Set([
   "read",
 ]);
 const AFTER_OPS = new Set(["same", "update", "replace", "create", "create-replacement", "import", "read"]);
+
+/** The type chain of a URN: `urn:pulumi:s::p::parent$child::name` → [parent, child]. */
+function typeChain(urn: string): string[] {
+  const parts = urn.split("::");
+  return parts.length >= 4 ? parts[2]!.split("$") : [];
+}
 
 function nameOf(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
@@ -64,7 +71,14 @@ export function costChangeOfSteps(
 ): CostChange {
   const before: CostResource[] = [];
   const after: CostResource[] = [];
+  // Components parent other resources (their type is in the children's URN type chain) and cost
+  // nothing themselves; the report's states do not say which resources are custom.
+  const parentTypes = new Set(steps.flatMap((step) => typeChain(step.urn).slice(0, -1)));
+  const catalogue = priceCatalogue();
+  const isComponent = (type: string): boolean =>
+    parentTypes.has(type) && coverageOf(catalogue, type).kind === "unknown";
   for (const step of steps) {
+    if (isComponent(step.new?.type ?? step.old?.type ?? step.type ?? "")) continue;
     if (BEFORE_OPS.has(step.op) && step.old !== undefined) {
       const resource = asCostResource(step, step.old);
       if (resource !== undefined) before.push(resource);
