@@ -1,5 +1,6 @@
 /** BILL: a monthly budget with actual and forecast alerts, and cost anomaly detection routed to a channel. */
 import { z } from "zod";
+import { reportEstimateAgainstBudget } from "./bill-cost";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { list, num, peekString, record, StackIndex } from "./lib/props";
@@ -92,6 +93,7 @@ const monthlyBudget: PolicySpec = {
     },
   },
   stack(resources, check) {
+    reportEstimateAgainstBudget(resources, check);
     const budgets = resources.filter((resource) => resource.type === T.budget);
     if (budgets.length === 0) {
       check.absent("no monthly cost budget exists for this environment");

@@ -3,6 +3,7 @@
  * Each environment has its own AWS account (ENV-01), so both watch the whole account.
  */
 import { z } from "zod";
+import { billingAssumptionsSchema } from "../../lib/cost/assumptions";
 import type { AreaRuleIssue } from "./cdn";
 import { example, usdAmount, usdCents } from "./common";
 
@@ -40,6 +41,8 @@ export const billingSchema = z
         ).optional(),
       })
       .prefault({}),
+    /** What the cost estimate cannot read from the stack (log volumes, backup sizes, plans); docs/cost.md. */
+    assumptions: billingAssumptionsSchema.prefault({}),
   })
   .superRefine((billing, ctx) => {
     if (usdCents(billing.anomaly.minImpactUsd) >= usdCents(billing.monthlyBudgetUsd)) {

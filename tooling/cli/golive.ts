@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { runDiffCommand } from "../diff/command";
 import { runReportCommand } from "../report/cli";
+import { runCostCommand } from "./cost-command";
 import { runDbCommand } from "./db-command";
 import { EXIT, type CommandIo } from "./io";
 import { runPlanCommand } from "./plan-command";
@@ -14,6 +15,7 @@ export const GOLIVE_USAGE = `Usage: golive <command> [options]
 Commands:
   plan      Offline plans of the stacks with the policy verdict (plans/<stack>.json and .md).
   diff      The change between two offline plans, as a PR comment.
+  cost      The monthly cost estimate of each stack, with its assumptions.
   report    A PR comment from \`pulumi preview --json\` (and --event-log) output.
   db check  Apply migrations to a fresh Postgres and check row level security and user isolation.
 
@@ -28,6 +30,8 @@ export async function runGolive(argv: readonly string[], io: CommandIo): Promise
       return runPlanCommand(rest, io);
     case "diff":
       return runDiffCommand(rest, io);
+    case "cost":
+      return runCostCommand(rest, io);
     case "report": {
       const code = await runReportCommand([...rest], {
         stdout: io.stdout,

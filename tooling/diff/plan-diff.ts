@@ -23,6 +23,7 @@ import type {
   StackReportInput,
   StepOp,
 } from "../report/model";
+import { costChange } from "../../lib/cost/diff";
 import { compareCodeUnits } from "../plan/json";
 import {
   PLAN_FORMAT,
@@ -243,6 +244,17 @@ function rebasePlan(plan: PlanDocument, stack: string): PlanDocument {
       ...resource,
       urn: rebaseUrn(resource.urn, plan.stack, stack),
     })),
+    ...(plan.cost !== undefined
+      ? {
+          cost: {
+            ...plan.cost,
+            byResource: plan.cost.byResource.map((resource) => ({
+              ...resource,
+              urn: rebaseUrn(resource.urn, plan.stack, stack),
+            })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -304,5 +316,12 @@ export function diffPlans(pair: PlanPair): StackReportInput {
   };
   // The verdict that matters is the new plan's; a removed stack has none.
   if (after !== undefined) report.policy = policyOf(after);
+  // Plans written before the cost section have none; a change is shown only when both sides can say.
+  if (
+    (before === undefined || before.cost !== undefined) &&
+    (after === undefined || after.cost !== undefined)
+  ) {
+    report.cost = costChange(before?.cost, after?.cost);
+  }
   return report;
 }

@@ -6,6 +6,7 @@ import type { RecordingAnalysis } from "../engine/analyze-recording";
 import type { AnalyzerInfo } from "../engine/analyzer";
 import type { RecordedResource, Recording } from "../engine/record";
 import { isProviderType, parseProviderReference, ROOT_STACK_TYPE } from "../engine/urn";
+import { planCost } from "./cost";
 import { planVerdict, type ChecklistEntry } from "./coverage";
 import { compareCodeUnits } from "./json";
 import {
@@ -200,5 +201,6 @@ export function buildPlan(recording: Recording, source: PlanSource, policy: Plan
       violations: verdict.violations,
       coverage: verdict.coverage,
     },
+    cost: planCost(resources, recording.config),
   };
 }

@@ -4,6 +4,7 @@
  * deterministic, like the JSON it is rendered from.
  */
 import { codeSpan, escapeMarkdown, inlineCode, table } from "../report/text";
+import { renderCostSection } from "./cost";
 import { compareCodeUnits } from "./json";
 import type { PlanCoverageItem, PlanDocument, PlanResource, PlanViolation } from "./model";
 
@@ -306,6 +307,7 @@ export function renderPlanMarkdown(plan: PlanDocument): string {
     "",
   );
   lines.push(...verdictSection(plan));
+  if (plan.cost !== undefined) lines.push(...renderCostSection(plan.cost));
   lines.push("## Components", "", "```mermaid", renderComponentDiagram(plan), "```", "");
   if (plan.diagnostics.length > 0) {
     lines.push("## Program messages", "");

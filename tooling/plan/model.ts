@@ -7,6 +7,8 @@
  * secret as `"[secret]"` and every value unknown until apply as `"[unknown]"`.
  */
 
+import type { CostEstimate } from "../../lib/cost/model";
+
 export const PLAN_FORMAT = "golive-plan/1";
 
 /** How a secret value is written in a plan. */
@@ -133,4 +135,6 @@ export interface PlanDocument {
   outputs: PlanObject;
   diagnostics: PlanDiagnostic[];
   policy: PlanPolicy;
+  /** The monthly cost estimate (lib/cost); absent in plans written before it existed. */
+  cost?: CostEstimate;
 }

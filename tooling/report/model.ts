@@ -9,6 +9,7 @@
  * again whatever still looks like a secret inside plain values, so a mapper that forgets a case
  * cannot leak a value that carries a Pulumi secret marker.
  */
+import type { CostChange } from "../../lib/cost/diff";
 
 /** Every step operation the Pulumi engine emits. */
 export const STEP_OPS = [
@@ -161,4 +162,6 @@ export interface StackReportInput {
   diagnostics: Diagnostic[];
   /** Undefined when no policy data was given (no event log). */
   policy?: PolicyReport;
+  /** The change in estimated monthly cost (lib/cost); undefined when it could not be estimated. */
+  cost?: CostChange;
 }

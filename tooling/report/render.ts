@@ -14,6 +14,7 @@ import {
   type StackReportInput,
   type StepOp,
 } from "./model.js";
+import { costChunk } from "./cost.js";
 import { formatPropertyPath, lastKeyName, type PathSegment } from "./paths.js";
 import { assessRisk, isReplaceLike, opRank, type RiskFinding } from "./risk.js";
 import { isDeleteLike, parseUrn } from "./steps.js";
@@ -732,6 +733,7 @@ function renderChunks(
     warningAlertChunk(views),
     budget === undefined ? undefined : degradeNote(level, budget),
     summaryChunk(views, settings),
+    costChunk(stacks),
     riskChunk(views, settings),
     ...policyChunks(views, settings),
     comparisonChunk(stacks, settings),

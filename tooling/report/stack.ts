@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { readEventLog, toOpCounts, toRawState, type EventLogData } from "./events.js";
 import { EVENT_LOG_HINT, ReportInputError, loadReportInput } from "./load.js";
+import { costChangeOfSteps } from "./cost.js";
 import type { Diagnostic, OpCounts, StackReportInput } from "./model.js";
 import type { PreviewDocument } from "./schemas.js";
 import { foldReplacementSteps, toResourceChange, type RawStep } from "./steps.js";
@@ -118,6 +119,7 @@ export function buildStackReport(input: StackInputFiles): StackReportInput {
   let maybeCorrupt = false;
   let diagnostics: Diagnostic[];
   let eventLog: EventLogData | undefined;
+  let config: Record<string, unknown> = {};
 
   if (primary.format === "preview") {
     const { document } = primary;
@@ -128,6 +130,7 @@ export function buildStackReport(input: StackInputFiles): StackReportInput {
     if (typeof document.duration === "number") durationSeconds = document.duration / 1e9;
     maybeCorrupt = document.maybeCorrupt === true;
     diagnostics = diagnosticsFromPreview(document);
+    config = document.config ?? {};
   } else {
     eventLog = readEventLog(input.preview.file, primary.events);
     steps = eventLog.steps;
@@ -181,5 +184,6 @@ export function buildStackReport(input: StackInputFiles): StackReportInput {
   if (durationSeconds !== undefined) report.durationSeconds = durationSeconds;
   if (maybeCorrupt) report.maybeCorrupt = true;
   if (eventLog !== undefined) report.policy = eventLog.policy;
+  report.cost = costChangeOfSteps(folded, config);
   return report;
 }
