@@ -6,12 +6,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
 import { resolveCronJobs } from "../config/schema/cron";
+import { resolveEdgeFunctions } from "../config/schema/functions";
 import type { EnvironmentIdentity } from "../lib/naming";
 import { Alerts } from "./alerts";
 import { Billing } from "./billing";
 import { Cdn } from "./cdn";
 import { Cron } from "./cron";
 import { Database } from "./database";
+import { EdgeFunctions } from "./edge-functions";
+import { Hosting } from "./hosting";
 import { MetricsCollector } from "./metrics";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
@@ -22,6 +25,8 @@ export interface EnvironmentArgs {
   readonly config: StackConfig;
   /** Token for Supabase Management API calls (pooler, PITR); SUPABASE_ACCESS_TOKEN when absent. */
   readonly supabaseAccessToken?: pulumi.Input<string>;
+  /** The Pulumi project root: edge function sources are read relative to it. Default: the working directory. */
+  readonly projectRoot?: string;
 }
 
 export class Environment extends pulumi.ComponentResource {
@@ -34,6 +39,10 @@ export class Environment extends pulumi.ComponentResource {
   readonly cron: Cron | undefined;
   /** Database use and the edge error rate as metrics, with their alarms (ALERT-03, ALERT-04). */
   readonly metrics: MetricsCollector;
+  /** Absent when golive:edgeFunctions lists none. */
+  readonly edgeFunctions: EdgeFunctions | undefined;
+  /** Absent when golive:hosting.provider is none. */
+  readonly hosting: Hosting | undefined;
   readonly appUrl: string;
 
   constructor(args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -98,11 +107,20 @@ export class Environment extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const smtpSecret = config.database.auth.smtp?.passwordSecret;
+    const smtpPassword = smtpSecret === undefined ? undefined : config.providedSecrets[smtpSecret];
     this.database = new Database(
       "database",
-      { identity, config: config.database, protect: isProd, managementAccessToken: args.supabaseAccessToken },
+      {
+        identity,
+        config: config.database,
+        protect: isProd,
+        managementAccessToken: args.supabaseAccessToken,
+        smtpPassword: smtpPassword === undefined ? undefined : pulumi.secret(smtpPassword),
+      },
       { parent: this },
     );
+    const legacyKeys = config.database.apiKeys.legacy;
 
     this.secrets = new Secrets(
       "secrets",
@@ -112,13 +130,21 @@ export class Environment extends pulumi.ComponentResource {
         protect: isProd,
         providedValues: config.providedSecrets,
         derivedValues: {
-          SUPABASE_SERVICE_ROLE_KEY: this.database.serviceRoleKey,
+          SUPABASE_SECRET_KEY: this.database.secretKey,
           DATABASE_URL: this.database.pooledConnectionString,
+          ...(this.database.serviceRoleKey
+            ? { SUPABASE_SERVICE_ROLE_KEY: this.database.serviceRoleKey }
+            : {}),
         },
         projectRef: this.database.projectRef,
         publicSources: pulumi
-          .all([this.database.apiUrl, this.database.anonKey])
-          .apply(([supabaseUrl, supabaseAnonKey]) => ({ supabaseUrl, supabaseAnonKey, appUrl: this.appUrl })),
+          .all([this.database.apiUrl, this.database.publishableKey, this.database.anonKey])
+          .apply(([supabaseUrl, supabasePublishableKey, supabaseAnonKey]) => ({
+            supabaseUrl,
+            supabasePublishableKey,
+            ...(supabaseAnonKey !== undefined ? { supabaseAnonKey } : {}),
+            appUrl: this.appUrl,
+          })),
       },
       { parent: this },
     );
@@ -148,13 +174,52 @@ export class Environment extends pulumi.ComponentResource {
         config: config.alerts,
         alerts: this.alerts,
         secrets: this.secrets,
-        serviceRoleKeyName: "SUPABASE_SERVICE_ROLE_KEY",
+        // A secret API key authenticates to the metrics endpoint like the legacy service_role key.
+        serviceRoleKeyName: legacyKeys ? "SUPABASE_SERVICE_ROLE_KEY" : "SUPABASE_SECRET_KEY",
         projectRef: this.database.projectRef,
         hostname: config.app.hostname,
         zoneId: this.cdn.zoneId,
       },
       { parent: this },
     );
+
+    const functions = resolveEdgeFunctions(config.edgeFunctions);
+    this.edgeFunctions =
+      functions.length === 0
+        ? undefined
+        : new EdgeFunctions(
+            "functions",
+            {
+              functions,
+              projectRef: this.database.projectRef,
+              projectRoot: args.projectRoot ?? process.cwd(),
+              // After Settings (a database restart) and the secrets the functions read at start.
+              dependsOn: [this.database.settings, ...this.secrets.edgeFunctionResources],
+              managementAccessToken: args.supabaseAccessToken,
+              stack: pulumi.getStack(),
+            },
+            { parent: this },
+          );
+
+    const vercelConfig = config.hosting.provider === "vercel" ? config.hosting.vercel : undefined;
+    this.hosting =
+      vercelConfig === undefined
+        ? undefined
+        : new Hosting(
+            "hosting",
+            {
+              identity,
+              config: vercelConfig,
+              hostname: config.app.hostname,
+              serverSecrets: Object.fromEntries(
+                vercelConfig.serverSecrets.map((secretName) => [secretName, this.secrets.value(secretName)]),
+              ),
+              publicVariableNames: Object.keys(config.secrets.public),
+              publicVariables: this.secrets.publicVariables,
+              protect: isProd,
+            },
+            { parent: this },
+          );
 
     this.registerOutputs({
       projectRef: this.database.projectRef,

@@ -129,13 +129,13 @@ describe("secrets", () => {
   it("resolves public variables from literals and stack values", () => {
     const resolved = resolvePublicVariables(prod.secrets.public, {
       supabaseUrl: "https://ref.supabase.co",
-      supabaseAnonKey: "anon",
+      supabasePublishableKey: "sb_publishable_abc",
       appUrl: "https://app.dirtfree.com",
     });
     expect(resolved).toEqual({
       NEXT_PUBLIC_APP_URL: "https://app.dirtfree.com",
       NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: "pk_live_51DirtFreeCrmPublishableKey0000000000",
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon",
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: "sb_publishable_abc",
       NEXT_PUBLIC_SUPABASE_URL: "https://ref.supabase.co",
     });
   });
