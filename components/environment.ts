@@ -14,6 +14,8 @@ import { Cdn } from "./cdn";
 import { Cron } from "./cron";
 import { Database } from "./database";
 import { EdgeFunctions } from "./edge-functions";
+import { FunctionMetrics } from "./function-metrics";
+import { managementEndpoint } from "./supabase-management";
 import { Hosting } from "./hosting";
 import { MetricsCollector } from "./metrics";
 import { Secrets } from "./secrets";
@@ -41,6 +43,8 @@ export class Environment extends pulumi.ComponentResource {
   readonly metrics: MetricsCollector;
   /** Absent when golive:edgeFunctions lists none. */
   readonly edgeFunctions: EdgeFunctions | undefined;
+  /** Edge function failures and latency; absent without golive:edgeFunctions.monitoring. */
+  readonly functionMetrics: FunctionMetrics | undefined;
   /** Absent when golive:hosting.provider is none. */
   readonly hosting: Hosting | undefined;
   readonly appUrl: string;
@@ -197,6 +201,28 @@ export class Environment extends pulumi.ComponentResource {
               dependsOn: [this.database.settings, ...this.secrets.edgeFunctionResources],
               managementAccessToken: args.supabaseAccessToken,
               stack: pulumi.getStack(),
+            },
+            { parent: this },
+          );
+
+    const monitoring = config.edgeFunctions.monitoring;
+    this.functionMetrics =
+      this.edgeFunctions === undefined || monitoring === undefined
+        ? undefined
+        : new FunctionMetrics(
+            "function-metrics",
+            {
+              identity,
+              alerts: this.alerts,
+              secrets: this.secrets,
+              tokenSecretName: monitoring.accessTokenSecretName,
+              projectRef: this.database.projectRef,
+              functions: Object.fromEntries(
+                Object.entries(this.edgeFunctions.deployed).map(([slug, fn]) => [slug, fn.id]),
+              ),
+              endpoint: managementEndpoint(new pulumi.Config("supabase").get("endpoint")),
+              errorRatePercent: config.alerts.thresholds.errorRatePercent,
+              p95Seconds: config.alerts.latency.p95Seconds,
             },
             { parent: this },
           );

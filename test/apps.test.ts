@@ -121,6 +121,38 @@ describe.each([false, true])("edge functions of example 000 (preview: %s)", (pre
     }
   });
 
+  it("alarms on each function's 5xx rate and slowest invocation, from the Management API statistics", async () => {
+    const rec = await budgetzen(preview);
+    const alarms = byType(rec, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const errors = alarms.find((alarm) => alarm.name === "alerts-alarm-function-process-queue-errors")!;
+    expect(errors.inputs).toMatchObject({
+      namespace: "golive/EdgeFunctions",
+      metricName: "ErrorRate",
+      dimensions: { Function: "process-queue" },
+      threshold: 1,
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    const latency = alarms.find((alarm) => alarm.name === "alerts-alarm-function-process-queue-latency")!;
+    expect(latency.inputs).toMatchObject({
+      metricName: "MaxExecutionTime",
+      threshold: 2000,
+      unit: "Milliseconds",
+    });
+    const collector = findResource(rec, "aws:lambda/function:Function", "function-metrics-function");
+    const variables = (collector.inputs.environment as { variables: Record<string, RecordedValue> })
+      .variables;
+    expect(variables.TOKEN_KEY).toBe("SUPABASE_METRICS_TOKEN");
+    expect(variables.API_ENDPOINT).toBe("https://api.supabase.com");
+    if (!preview) {
+      expect((JSON.parse(text(variables.FUNCTIONS)) as { slug: string }[]).map((fn) => fn.slug)).toEqual([
+        "process-queue",
+        "schedule-daily-jobs",
+        "schedule-weekly-jobs",
+        "send-notification",
+      ]);
+    }
+  });
+
   it("accepts the mobile deep link in Auth's redirect allow-list", async () => {
     const rec = await budgetzen(preview);
     const auth = JSON.parse(text(findResource(rec, SETTINGS, "database-settings").inputs.auth)) as {

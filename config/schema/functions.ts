@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { example } from "./common";
+import { envVarName, example } from "./common";
 
 /** Supabase function slugs: what `supabase functions new` accepts (letters, digits, '-', '_'). */
 export const functionSlug = example(
@@ -47,6 +47,13 @@ export const edgeFunctionsSchema = z.strictObject({
   functions: z.array(functionSchema).default([]),
   /** slug → why it skips JWT verification and how it authenticates its callers instead (webhooks, cron). */
   public: z.record(z.string(), z.string()).default({}),
+  /**
+   * The functions' failures and latency in the alerts: a provided secret holding a Supabase access
+   * token, with which a collector reads each function's statistics from the Management API.
+   */
+  monitoring: z
+    .strictObject({ accessTokenSecretName: example(envVarName, "SUPABASE_METRICS_TOKEN") })
+    .optional(),
 });
 
 export type EdgeFunctionsConfig = z.infer<typeof edgeFunctionsSchema>;

@@ -228,6 +228,14 @@ function checkAppRuntime(
       env: process.env,
     }),
   );
+  const monitoring = config.edgeFunctions.monitoring;
+  if (monitoring && !providedNames.has(monitoring.accessTokenSecretName)) {
+    issues.push({
+      key: "golive:edgeFunctions.monitoring.accessTokenSecretName",
+      message: `${monitoring.accessTokenSecretName} must be a provided secret (golive:secrets.provided) holding a Supabase access token`,
+      fix: `pulumi config set --path 'golive:secrets.provided[${config.secrets.provided.length}].name' ${monitoring.accessTokenSecretName}`,
+    });
+  }
   const smtp = config.database.auth.smtp;
   if (smtp && !providedNames.has(smtp.passwordSecret)) {
     issues.push({
