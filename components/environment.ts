@@ -224,7 +224,8 @@ export class Environment extends pulumi.ComponentResource {
               errorRatePercent: config.alerts.thresholds.errorRatePercent,
               p95Seconds: config.alerts.latency.p95Seconds,
             },
-            { parent: this },
+            // Under the metrics collector: like it, a missed run is superseded by the next (CRON-* leave it alone).
+            { parent: this.metrics },
           );
 
     const vercelConfig = config.hosting.provider === "vercel" ? config.hosting.vercel : undefined;
