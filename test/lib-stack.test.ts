@@ -70,12 +70,16 @@ describe("database settings", () => {
     });
   });
 
-  it("sets the auth site URL, redirect allow-list and password length", () => {
-    expect(authSettings(prod.database)).toMatchObject({
+  it("sets the auth site URL, redirect allow-list, password length and Auth's SMTP", () => {
+    expect(authSettings(prod.database, "re_resend_key")).toMatchObject({
       site_url: "https://app.dirtfree.com",
       uri_allow_list: "https://app.dirtfree.com/auth/callback,https://app.dirtfree.com/portal/auth/callback",
       password_min_length: 12,
+      smtp_host: "smtp.resend.com",
+      smtp_pass: "re_resend_key",
     });
+    // SMTP is declared, so the blob cannot be made without the password.
+    expect(() => authSettings(prod.database)).toThrow(/RESEND_API_KEY/);
   });
 
   it("restricts the network to the listed CIDRs, or says explicitly that it is open", () => {
