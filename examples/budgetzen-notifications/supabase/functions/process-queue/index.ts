@@ -45,9 +45,15 @@ async function rest(path: string, init: RequestInit = {}): Promise<Response> {
   const key = secretKey();
   const response = await fetch(`${Deno.env.get("SUPABASE_URL")}/rest/v1/${path}`, {
     ...init,
-    headers: { apikey: key, authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
+    headers: {
+      apikey: key,
+      authorization: `Bearer ${key}`,
+      "content-type": "application/json",
+      ...init.headers,
+    },
   });
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
 
@@ -60,7 +66,11 @@ Deno.serve(async (request) => {
   const claimed = (await (
     await rest(
       `notification_queue?status=eq.pending&scheduled_for=lte.${now}&order=scheduled_for&limit=${BATCH}`,
-      { method: "PATCH", headers: { prefer: "return=representation" }, body: JSON.stringify({ status: "processing" }) },
+      {
+        method: "PATCH",
+        headers: { prefer: "return=representation" },
+        body: JSON.stringify({ status: "processing" }),
+      },
     )
   ).json()) as QueuedNotification[];
 
@@ -79,7 +89,13 @@ Deno.serve(async (request) => {
           "content-type": "application/json",
         },
         body: JSON.stringify(
-          tokens.map(({ token }) => ({ to: token, title: item.title, body: item.body, data: item.data, priority: item.priority })),
+          tokens.map(({ token }) => ({
+            to: token,
+            title: item.title,
+            body: item.body,
+            data: item.data,
+            priority: item.priority,
+          })),
         ),
       });
       if (!push.ok) error = `Expo push: ${push.status} ${(await push.text()).slice(0, 500)}`;

@@ -35,7 +35,10 @@ Deno.serve(async (request) => {
   const headers = { apikey: key, authorization: `Bearer ${key}`, "content-type": "application/json" };
   const run = request.headers.get("idempotency-key") ?? new Date().toISOString().slice(0, 13);
 
-  const users = await fetch(`${base}/notification_preferences?daily_reminder_enabled=is.true&select=user_id`, { headers });
+  const users = await fetch(
+    `${base}/notification_preferences?daily_reminder_enabled=is.true&select=user_id`,
+    { headers },
+  );
   if (!users.ok) return new Response(`preferences: ${users.status}`, { status: 502 });
   const rows = (await users.json()) as { user_id: string }[];
   if (rows.length === 0) return Response.json({ queued: 0 });

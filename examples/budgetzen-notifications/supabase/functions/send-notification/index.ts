@@ -1,7 +1,14 @@
 // send-notification: the app queues a notification for the signed-in user. It is called with the
 // user's session JWT, so verify_jwt stays on (SEC-06); the insert runs as that user, under RLS.
 
-const TYPES = new Set(["daily_reminder", "budget_alert", "anomaly_alert", "goal_update", "achievement", "weekly_summary"]);
+const TYPES = new Set([
+  "daily_reminder",
+  "budget_alert",
+  "anomaly_alert",
+  "goal_update",
+  "achievement",
+  "weekly_summary",
+]);
 
 interface Body {
   notification_type?: unknown;
