@@ -4,7 +4,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "**/node_modules/", ".build/", "coverage/", "**/*.js", "**/*.mjs", "**/*.mts"],
+    ignores: [
+      "node_modules/",
+      "**/node_modules/",
+      ".build/",
+      "coverage/",
+      "**/*.js",
+      "**/*.mjs",
+      "**/*.mts",
+      // Supabase edge functions run on Deno (Deno.serve, Deno.env), outside this Node project.
+      "**/supabase/functions/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -32,6 +32,8 @@ export interface DatabaseArgs {
   readonly managementAccessToken?: pulumi.Input<string>;
   /** CIDRs of the stack's own runners (the backup task's NAT address), admitted by the network restrictions. */
   readonly runnerEgressCidrs?: pulumi.Input<string>[];
+  /** Auth's SMTP password (the provided secret named by `auth.smtp.passwordSecret`). */
+  readonly smtpPassword?: pulumi.Input<string>;
 }
 
 export class Database extends pulumi.ComponentResource {
@@ -40,10 +42,16 @@ export class Database extends pulumi.ComponentResource {
   readonly apiUrl: pulumi.Output<string>;
   /** Pooled connection string with the password filled in (secret). */
   readonly pooledConnectionString: pulumi.Output<string>;
-  /** Public by design: the anon key is shipped to clients and limited by RLS. */
-  readonly anonKey: pulumi.Output<string>;
-  /** Bypasses RLS (secret). */
-  readonly serviceRoleKey: pulumi.Output<string>;
+  /** Public by design: the publishable key (`sb_publishable_…`) is shipped to clients and limited by RLS. */
+  readonly publishableKey: pulumi.Output<string>;
+  /** The server's secret API key (`sb_secret_…`), created by this stack; bypasses RLS (secret). */
+  readonly secretKey: pulumi.Output<string>;
+  /** Legacy anon JWT; only with `apiKeys.legacy`. */
+  readonly anonKey: pulumi.Output<string> | undefined;
+  /** Legacy service_role JWT (secret); only with `apiKeys.legacy`. */
+  readonly serviceRoleKey: pulumi.Output<string> | undefined;
+  /** The Settings resource: Management API calls and edge functions wait for it (it may restart the database). */
+  readonly settings: supabase.Settings;
   readonly backupBucketName: pulumi.Output<string>;
   readonly backupKeyArn: pulumi.Output<string>;
 
@@ -67,18 +75,28 @@ export class Database extends pulumi.ComponentResource {
         region: config.region,
         instanceSize: config.instanceSize,
         databasePassword: password.result,
+        legacyApiKeysEnabled: config.apiKeys.legacy,
       },
       stateful,
     );
     this.projectRef = project.id;
 
-    new supabase.Settings(
+    // With SMTP the auth blob carries the mail provider's key: it stays a secret end to end.
+    const auth = config.auth.smtp
+      ? pulumi.secret(
+          pulumi.output(args.smtpPassword ?? "").apply((smtpPassword) => {
+            if (!smtpPassword) throw new Error("Auth SMTP is configured but no SMTP password was passed");
+            return JSON.stringify(authSettings(config, smtpPassword));
+          }),
+        )
+      : JSON.stringify(authSettings(config));
+    const settings = new supabase.Settings(
       `${name}-settings`,
       {
         projectRef: project.id,
         database: JSON.stringify(databaseSettings(config)),
         api: JSON.stringify(apiSettings(config)),
-        auth: JSON.stringify(authSettings(config)),
+        auth,
         network: args.runnerEgressCidrs
           ? pulumi
               .all(args.runnerEgressCidrs)
@@ -87,24 +105,30 @@ export class Database extends pulumi.ComponentResource {
         pooler: JSON.stringify(poolerSettings(config)),
         sslEnforcement: true,
       },
-      { parent: this, protect },
+      { parent: this, protect, ...(config.auth.smtp ? { additionalSecretOutputs: ["auth"] } : {}) },
     );
+    this.settings = settings;
 
-    new ManagementSetting(
+    // Settings may restart the database; Management API calls run after it (and retry while it restarts).
+    const poolerSetting = new ManagementSetting(
       `${name}-pooler`,
       { projectRef: project.id, request: poolerRequest(config), accessToken: args.managementAccessToken },
-      { parent: this, dependsOn: [project] },
+      { parent: this, dependsOn: [project, settings] },
     );
     const pitr = pitrRequest(config);
     if (pitr) {
       new ManagementSetting(
         `${name}-pitr`,
         { projectRef: project.id, request: pitr, accessToken: args.managementAccessToken },
-        { parent: this, dependsOn: [project], protect },
+        { parent: this, dependsOn: [project, settings], protect },
       );
     }
 
-    const pooler = supabase.getPoolerOutput({ projectRef: project.id }, { parent: this });
+    // Read the connection strings after the pooler PATCH: a first deploy or a mode change reads the new mode.
+    const pooler = supabase.getPoolerOutput(
+      { projectRef: project.id },
+      { parent: this, dependsOn: [poolerSetting] },
+    );
     this.pooledConnectionString = pulumi.secret(
       pulumi.all([pooler.url, password.result]).apply(([urls, secretPassword]) => {
         const template = urls[config.pooler.mode];
@@ -112,9 +136,25 @@ export class Database extends pulumi.ComponentResource {
         return poolerConnectionString(template, secretPassword);
       }),
     );
-    const keys = supabase.getApikeysOutput({ projectRef: project.id }, { parent: this });
-    this.anonKey = pulumi.unsecret(keys.anonKey);
-    this.serviceRoleKey = pulumi.secret(keys.serviceRoleKey);
+    // The provider's Apikey always makes a secret key, and makes the project's default publishable key
+    // first when it is missing; the name is explicit because the bridge's auto-name has a hyphen.
+    const secretKey = new supabase.Apikey(
+      `${name}-secret-key`,
+      {
+        projectRef: project.id,
+        name: config.apiKeys.secretKeyName,
+        description: `Server key of ${physicalName(identity)} (golive)`,
+      },
+      { parent: this, protect, dependsOn: [settings] },
+    );
+    this.secretKey = pulumi.secret(secretKey.apiKey);
+    const keys = supabase.getApikeysOutput(
+      { projectRef: project.id },
+      { parent: this, dependsOn: [secretKey] },
+    );
+    this.publishableKey = pulumi.unsecret(keys.publishableKey);
+    this.anonKey = config.apiKeys.legacy ? pulumi.unsecret(keys.anonKey) : undefined;
+    this.serviceRoleKey = config.apiKeys.legacy ? pulumi.secret(keys.serviceRoleKey) : undefined;
     this.apiUrl = project.id.apply(projectApiUrl);
 
     // Off-site copies of the database (DB-03): a private, versioned, KMS-encrypted bucket with a lifecycle.
@@ -206,8 +246,8 @@ export class Database extends pulumi.ComponentResource {
       projectRef: this.projectRef,
       apiUrl: this.apiUrl,
       pooledConnectionString: this.pooledConnectionString,
-      anonKey: this.anonKey,
-      serviceRoleKey: this.serviceRoleKey,
+      publishableKey: this.publishableKey,
+      secretKey: this.secretKey,
       backupBucketName: this.backupBucketName,
     });
   }

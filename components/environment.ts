@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
 import { resolveCronJobs } from "../config/schema/cron";
+import { resolveEdgeFunctions } from "../config/schema/functions";
 import type { EnvironmentIdentity } from "../lib/naming";
 import { Alerts } from "./alerts";
 import { backupEnabled } from "../lib/backup";
@@ -14,6 +15,10 @@ import { Billing } from "./billing";
 import { Cdn } from "./cdn";
 import { Cron } from "./cron";
 import { Database } from "./database";
+import { EdgeFunctions } from "./edge-functions";
+import { FunctionMetrics } from "./function-metrics";
+import { managementEndpoint } from "./supabase-management";
+import { Hosting } from "./hosting";
 import { METRICS_SECRET_KEY_NAME, MetricsCollector, metricsSecretKey } from "./metrics";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
@@ -24,6 +29,8 @@ export interface EnvironmentArgs {
   readonly config: StackConfig;
   /** Token for Supabase Management API calls (pooler, PITR); SUPABASE_ACCESS_TOKEN when absent. */
   readonly supabaseAccessToken?: pulumi.Input<string>;
+  /** The Pulumi project root: edge function sources are read relative to it. Default: the working directory. */
+  readonly projectRoot?: string;
 }
 
 export class Environment extends pulumi.ComponentResource {
@@ -38,6 +45,12 @@ export class Environment extends pulumi.ComponentResource {
   readonly backup: Backup | undefined;
   /** Database use and the edge error rate as metrics, with their alarms (ALERT-03, ALERT-04). */
   readonly metrics: MetricsCollector;
+  /** Absent when golive:edgeFunctions lists none. */
+  readonly edgeFunctions: EdgeFunctions | undefined;
+  /** Edge function failures and latency; absent without golive:edgeFunctions.monitoring. */
+  readonly functionMetrics: FunctionMetrics | undefined;
+  /** Absent when golive:hosting.provider is none. */
+  readonly hosting: Hosting | undefined;
   readonly appUrl: string;
 
   constructor(args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -107,6 +120,8 @@ export class Environment extends pulumi.ComponentResource {
       ? new BackupNetwork("backup-network", { identity }, { parent: this })
       : undefined;
 
+    const smtpSecret = config.database.auth.smtp?.passwordSecret;
+    const smtpPassword = smtpSecret === undefined ? undefined : config.providedSecrets[smtpSecret];
     this.database = new Database(
       "database",
       {
@@ -115,9 +130,11 @@ export class Environment extends pulumi.ComponentResource {
         protect: isProd,
         managementAccessToken: args.supabaseAccessToken,
         ...(backupNetwork ? { runnerEgressCidrs: [backupNetwork.egressCidr] } : {}),
+        smtpPassword: smtpPassword === undefined ? undefined : pulumi.secret(smtpPassword),
       },
       { parent: this },
     );
+    const legacyKeys = config.database.apiKeys.legacy;
 
     const metricsKey = metricsSecretKey(
       "metrics-collector-key",
@@ -132,14 +149,22 @@ export class Environment extends pulumi.ComponentResource {
         protect: isProd,
         providedValues: config.providedSecrets,
         derivedValues: {
-          SUPABASE_SERVICE_ROLE_KEY: this.database.serviceRoleKey,
+          SUPABASE_SECRET_KEY: this.database.secretKey,
           DATABASE_URL: this.database.pooledConnectionString,
           [METRICS_SECRET_KEY_NAME]: metricsKey,
+          ...(this.database.serviceRoleKey
+            ? { SUPABASE_SERVICE_ROLE_KEY: this.database.serviceRoleKey }
+            : {}),
         },
         projectRef: this.database.projectRef,
         publicSources: pulumi
-          .all([this.database.apiUrl, this.database.anonKey])
-          .apply(([supabaseUrl, supabaseAnonKey]) => ({ supabaseUrl, supabaseAnonKey, appUrl: this.appUrl })),
+          .all([this.database.apiUrl, this.database.publishableKey, this.database.anonKey])
+          .apply(([supabaseUrl, supabasePublishableKey, supabaseAnonKey]) => ({
+            supabaseUrl,
+            supabasePublishableKey,
+            ...(supabaseAnonKey !== undefined ? { supabaseAnonKey } : {}),
+            appUrl: this.appUrl,
+          })),
       },
       { parent: this },
     );
@@ -188,13 +213,75 @@ export class Environment extends pulumi.ComponentResource {
         alerts: this.alerts,
         secrets: this.secrets,
         secretKeyName: METRICS_SECRET_KEY_NAME,
-        serviceRoleKeyName: "SUPABASE_SERVICE_ROLE_KEY",
+        // The legacy service_role key is a fallback only where the stack still creates it.
+        ...(legacyKeys ? { serviceRoleKeyName: "SUPABASE_SERVICE_ROLE_KEY" } : {}),
         projectRef: this.database.projectRef,
         hostname: config.app.hostname,
         zoneId: this.cdn.zoneId,
       },
       { parent: this },
     );
+
+    const functions = resolveEdgeFunctions(config.edgeFunctions);
+    this.edgeFunctions =
+      functions.length === 0
+        ? undefined
+        : new EdgeFunctions(
+            "functions",
+            {
+              functions,
+              projectRef: this.database.projectRef,
+              projectRoot: args.projectRoot ?? process.cwd(),
+              // After Settings (a database restart) and the secrets the functions read at start.
+              dependsOn: [this.database.settings, ...this.secrets.edgeFunctionResources],
+              managementAccessToken: args.supabaseAccessToken,
+              stack: pulumi.getStack(),
+            },
+            { parent: this },
+          );
+
+    const monitoring = config.edgeFunctions.monitoring;
+    this.functionMetrics =
+      this.edgeFunctions === undefined || monitoring === undefined
+        ? undefined
+        : new FunctionMetrics(
+            "function-metrics",
+            {
+              identity,
+              alerts: this.alerts,
+              secrets: this.secrets,
+              tokenSecretName: monitoring.accessTokenSecretName,
+              projectRef: this.database.projectRef,
+              functions: Object.fromEntries(
+                Object.entries(this.edgeFunctions.deployed).map(([slug, fn]) => [slug, fn.id]),
+              ),
+              endpoint: managementEndpoint(new pulumi.Config("supabase").get("endpoint")),
+              errorRatePercent: config.alerts.thresholds.errorRatePercent,
+              p95Seconds: config.alerts.latency.p95Seconds,
+            },
+            // Under the metrics collector: like it, a missed run is superseded by the next (CRON-* leave it alone).
+            { parent: this.metrics },
+          );
+
+    const vercelConfig = config.hosting.provider === "vercel" ? config.hosting.vercel : undefined;
+    this.hosting =
+      vercelConfig === undefined
+        ? undefined
+        : new Hosting(
+            "hosting",
+            {
+              identity,
+              config: vercelConfig,
+              hostname: config.app.hostname,
+              serverSecrets: Object.fromEntries(
+                vercelConfig.serverSecrets.map((secretName) => [secretName, this.secrets.value(secretName)]),
+              ),
+              publicVariableNames: Object.keys(config.secrets.public),
+              publicVariables: this.secrets.publicVariables,
+              protect: isProd,
+            },
+            { parent: this },
+          );
 
     this.registerOutputs({
       projectRef: this.database.projectRef,

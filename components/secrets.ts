@@ -41,6 +41,8 @@ export class Secrets extends pulumi.ComponentResource {
   readonly publicVariables: pulumi.Output<Record<string, string>>;
   /** Every server secret name held in the environment's secret, sorted. */
   readonly secretNames: string[];
+  /** The EdgeFunctionSecrets resource, when any secret goes to edge functions: deploys wait for it. */
+  readonly edgeFunctionResources: pulumi.Resource[] = [];
   private readonly values: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -123,7 +125,7 @@ export class Secrets extends pulumi.ComponentResource {
 
     const edgeNames = edgeFunctionSecretNames(config);
     if (edgeNames.length > 0) {
-      new supabase.EdgeFunctionSecrets(
+      const edgeSecrets = new supabase.EdgeFunctionSecrets(
         `${name}-edge-functions`,
         {
           projectRef: args.projectRef,
@@ -131,6 +133,7 @@ export class Secrets extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      this.edgeFunctionResources.push(edgeSecrets);
     }
 
     this.publicVariables = pulumi

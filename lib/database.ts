@@ -36,15 +36,42 @@ export function apiSettings(config: DatabaseConfig): Record<string, unknown> {
   };
 }
 
-/** The `auth` blob: site URL, redirect allow-list, password rules. */
-export function authSettings(config: DatabaseConfig): Record<string, unknown> {
-  return {
+/**
+ * The `auth` blob: site URL, redirect allow-list (pages and mobile deep links), password rules, and
+ * Auth's SMTP when declared. `smtpPassword` is the provided secret's value; the caller keeps the
+ * resulting blob secret.
+ */
+export function authSettings(config: DatabaseConfig, smtpPassword?: string): Record<string, unknown> {
+  const blob: Record<string, unknown> = {
     site_url: config.auth.siteUrl,
     uri_allow_list: config.auth.redirectUrls.join(","),
     password_min_length: config.auth.passwordMinLength,
     disable_signup: config.auth.disableSignup,
     jwt_exp: config.auth.jwtExpirySeconds,
   };
+  const smtp = config.auth.smtp;
+  if (!smtp) return blob;
+  if (smtpPassword === undefined) {
+    throw new Error(
+      `Auth SMTP needs the value of ${smtp.passwordSecret} (golive:database.auth.smtp.passwordSecret)`,
+    );
+  }
+  return {
+    ...blob,
+    smtp_host: smtp.host,
+    // The Management API takes the port as a string.
+    smtp_port: String(smtp.port),
+    smtp_user: smtp.user,
+    smtp_pass: smtpPassword,
+    smtp_admin_email: smtp.senderEmail,
+    ...(smtp.senderName !== undefined ? { smtp_sender_name: smtp.senderName } : {}),
+    smtp_max_frequency: smtp.maxFrequencySeconds,
+  };
+}
+
+/** The `edge function` call that pins JWT verification, which provider 1.10.1 cannot set (SEC-06). */
+export function functionJwtRequest(slug: string, verifyJwt: boolean): ManagementRequest {
+  return { method: "PATCH", path: `/functions/${slug}`, body: { verify_jwt: verifyJwt } };
 }
 
 /**

@@ -20,7 +20,9 @@ export function edgeFunctionSecretNames(config: SecretsConfig): string[] {
 /** Stack values a public variable may name with `from`. */
 export interface PublicSources {
   readonly supabaseUrl: string;
-  readonly supabaseAnonKey: string;
+  readonly supabasePublishableKey: string;
+  /** Only with legacy API keys on. */
+  readonly supabaseAnonKey?: string;
   readonly appUrl: string;
 }
 
@@ -36,9 +38,9 @@ export function resolvePublicVariables(
       resolved[name] = variable.value;
       continue;
     }
-    const source = variable.from as keyof PublicSources;
-    if (!(source in sources)) throw new Error(`public variable ${name}: unknown source "${variable.from}"`);
-    resolved[name] = sources[source];
+    const value = sources[variable.from as keyof PublicSources];
+    if (value === undefined) throw new Error(`public variable ${name}: unknown source "${variable.from}"`);
+    resolved[name] = value;
   }
   return resolved;
 }

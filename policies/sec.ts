@@ -1,11 +1,9 @@
 /** SEC: secrets are never plain text, strong, kept from the client, encrypted, rotated, per environment. */
 import type { PolicyResource } from "@pulumi/policy";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { appConfigSchema, databaseConfigSchema, readConfigKey } from "./lib/config";
+import { appConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { ENVIRONMENT_WORDS, otherEnvironment } from "./lib/environment";
-import { bool, num, peekString, StackIndex } from "./lib/props";
+import { bool, num, StackIndex } from "./lib/props";
 import {
   isClientExposedName,
   isConstantName,
@@ -31,8 +29,10 @@ import {
 } from "./lib/secret-classifier";
 import { readStackFile } from "./lib/stack-file";
 import { rotationTypes, typesOf } from "./catalogue";
-import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
+import { edgeFunctionJwt } from "./sec-functions";
 import { T } from "./lib/types";
+
+export { unverifiedFunctionsInToml } from "./sec-functions";
 import { formatPath, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
 // ------------------------------------------------------------------------------------------------
@@ -616,96 +616,7 @@ const secretRotation: PolicySpec = {
 };
 
 // ------------------------------------------------------------------------------------------------
-// SEC-06
-
-/** `[functions.<slug>] verify_jwt = false` in supabase/config.toml: the functions deployed without JWT checks. */
-export function unverifiedFunctionsInToml(text: string): string[] {
-  const out: string[] = [];
-  let section: string | undefined;
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(/#.*$/, "").trim();
-    const header = /^\[\s*functions\.(?:"([^"]+)"|([A-Za-z0-9_-]+))\s*\]$/.exec(line);
-    if (header) {
-      section = header[1] ?? header[2];
-      continue;
-    }
-    if (line.startsWith("[")) {
-      section = undefined;
-      continue;
-    }
-    if (section && /^verify_jwt\s*=\s*false$/.test(line)) out.push(section);
-  }
-  return out;
-}
-
-const MIN_REASON = 10;
-
-function declaredPublic(check: Check): Map<string, string> {
-  const config = check.config<{ publicFunctions: Record<string, string> }>();
-  return new Map(Object.entries(config.publicFunctions ?? {}));
-}
-
-function judgePublicFunction(slug: string, where: string, check: Check): void {
-  const reason = declaredPublic(check).get(slug);
-  if (reason === undefined) {
-    check.violation(
-      `edge function "${slug}" skips JWT verification (${where}) but is not declared public in publicFunctions with a reason`,
-    );
-  } else if (reason.trim().length < MIN_REASON) {
-    check.violation(`edge function "${slug}" is declared public with too short a reason ("${reason}")`);
-  }
-}
-
-const edgeFunctionJwt: PolicySpec = {
-  name: "sec-06-edge-function-jwt",
-  id: "SEC-06",
-  description:
-    "Edge functions verify JWTs unless declared public (webhooks) with a reason in this policy's publicFunctions config.",
-  severity: "high",
-  remediationSteps:
-    'Keep verify_jwt on; for a webhook, add it to the policy config `publicFunctions: {"<slug>": "<why it is public and how it authenticates>"}` and verify the caller\'s signature in the function.',
-  configSchema: {
-    properties: {
-      publicFunctions: {
-        type: "object",
-        additionalProperties: { type: "string" },
-        default: {},
-        description: "Edge functions allowed to skip JWT verification: slug → reason (10+ characters).",
-      },
-    },
-  },
-  resource: {
-    validate(resource, check) {
-      if (resource.type === T.stack) {
-        const read = readConfigKey(check.ctx.config, "golive:database", databaseConfigSchema);
-        const migrations = read.ok ? read.value?.migrationsDir : undefined;
-        if (!migrations || !check.ctx.projectDir) return;
-        const toml = path.join(path.resolve(check.ctx.projectDir, migrations), "..", "config.toml");
-        if (!fs.existsSync(toml)) return;
-        for (const slug of unverifiedFunctionsInToml(fs.readFileSync(toml, "utf8"))) {
-          judgePublicFunction(slug, `verify_jwt = false in ${toml}`, check);
-        }
-        return;
-      }
-      // Any resource that sets JWT verification in code: a Management API call or a provider that has the input.
-      let verify: unknown = peek(resource.props, "verifyJwt") ?? peek(resource.props, "verify_jwt");
-      let slug = peekString(resource.props, "slug") ?? resource.name;
-      if (resource.type === MANAGEMENT_SETTING_TYPE) {
-        const functionPath = /^\/functions\/([^/]+)$/.exec(managementPath(resource) ?? "");
-        if (!functionPath) return;
-        slug = functionPath[1]!;
-        const body = managementBody(resource);
-        if (body.kind === "unknown") {
-          check.undeterminable(`the settings of edge function "${slug}"`);
-          return;
-        }
-        verify = body.kind === "object" ? body.value.verify_jwt : undefined;
-      }
-      if (verify === UNKNOWN) check.undeterminable(`verify_jwt of edge function "${slug}"`);
-      else if (verify === false) judgePublicFunction(slug, `${resource.type} "${resource.name}"`, check);
-    },
-  },
-};
+// SEC-06: in ./sec-functions (what turns verification off, and every function the stack deploys).
 
 // ------------------------------------------------------------------------------------------------
 // SEC-07

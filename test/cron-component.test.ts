@@ -48,7 +48,12 @@ function program(sink: RecordingSink, cronJobs: readonly ResolvedCronJob[]) {
       providedValues: {},
       derivedValues: {},
       projectRef: "ref",
-      publicSources: { supabaseUrl: "u", supabaseAnonKey: "a", appUrl: "https://app.dirtfree.com" },
+      publicSources: {
+        supabaseUrl: "u",
+        supabasePublishableKey: "p",
+        supabaseAnonKey: "a",
+        appUrl: "https://app.dirtfree.com",
+      },
     });
     const cron = new Cron("cron", {
       identity,

@@ -70,12 +70,16 @@ describe("database settings", () => {
     });
   });
 
-  it("sets the auth site URL, redirect allow-list and password length", () => {
-    expect(authSettings(prod.database)).toMatchObject({
+  it("sets the auth site URL, redirect allow-list, password length and Auth's SMTP", () => {
+    expect(authSettings(prod.database, "re_resend_key")).toMatchObject({
       site_url: "https://app.dirtfree.com",
       uri_allow_list: "https://app.dirtfree.com/auth/callback,https://app.dirtfree.com/portal/auth/callback",
       password_min_length: 12,
+      smtp_host: "smtp.resend.com",
+      smtp_pass: "re_resend_key",
     });
+    // SMTP is declared, so the blob cannot be made without the password.
+    expect(() => authSettings(prod.database)).toThrow(/RESEND_API_KEY/);
   });
 
   it("restricts the network to the listed CIDRs, or says explicitly that it is open", () => {
@@ -129,13 +133,13 @@ describe("secrets", () => {
   it("resolves public variables from literals and stack values", () => {
     const resolved = resolvePublicVariables(prod.secrets.public, {
       supabaseUrl: "https://ref.supabase.co",
-      supabaseAnonKey: "anon",
+      supabasePublishableKey: "sb_publishable_abc",
       appUrl: "https://app.dirtfree.com",
     });
     expect(resolved).toEqual({
       NEXT_PUBLIC_APP_URL: "https://app.dirtfree.com",
       NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: "pk_live_51DirtFreeCrmPublishableKey0000000000",
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon",
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: "sb_publishable_abc",
       NEXT_PUBLIC_SUPABASE_URL: "https://ref.supabase.co",
     });
   });

@@ -36,7 +36,12 @@ function program(alerts: AlertsConfig) {
       providedValues: {},
       derivedValues: { SUPABASE_SERVICE_ROLE_KEY: "service-role" },
       projectRef: "abcdefghijklmnopqrst",
-      publicSources: { supabaseUrl: "u", supabaseAnonKey: "a", appUrl: "https://app.dirtfree.com" },
+      publicSources: {
+        supabaseUrl: "u",
+        supabasePublishableKey: "p",
+        supabaseAnonKey: "a",
+        appUrl: "https://app.dirtfree.com",
+      },
     });
     const metrics = new MetricsCollector("metrics-collector", {
       identity,

@@ -147,6 +147,17 @@ export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; pla
     urlNames = [];
   }
   const placeholders: string[] = [];
+  const extraValues: Record<string, string> = {};
+  // A Vercel host needs its token; a plan runs without one (the deploy sets it as a secret).
+  try {
+    const hosting = JSON.parse(raw.values[`${CONFIG_NAMESPACE}:hosting`] ?? "{}") as { provider?: unknown };
+    if (hosting.provider === "vercel" && raw.values["vercel:apiToken"] === undefined) {
+      extraValues["vercel:apiToken"] = `${PLACEHOLDER_MARK}:vercel:apiToken`;
+      placeholders.push("vercel:apiToken");
+    }
+  } catch {
+    // An unreadable golive:hosting is reported by config validation.
+  }
   const filled = { ...current };
   for (const entry of declared) {
     if (typeof entry !== "object" || entry === null || typeof entry.name !== "string") continue;
@@ -165,9 +176,19 @@ export function withPlaceholderSecrets(raw: RawConfig): { config: RawConfig; pla
   }
   if (placeholders.length === 0) return { config: raw, placeholders };
   const secretKeys = new Set(raw.secretKeys);
-  secretKeys.add(providedKey);
+  for (const key of Object.keys(extraValues)) secretKeys.add(key);
+  const providedChanged = placeholders.some((name) => !(name in extraValues));
+  if (providedChanged) secretKeys.add(providedKey);
   return {
-    config: { ...raw, values: { ...raw.values, [providedKey]: JSON.stringify(filled) }, secretKeys },
+    config: {
+      ...raw,
+      values: {
+        ...raw.values,
+        ...extraValues,
+        ...(providedChanged ? { [providedKey]: JSON.stringify(filled) } : {}),
+      },
+      secretKeys,
+    },
     placeholders,
   };
 }

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { backupScheduleProblems } from "../../lib/backup-schedule";
-import { duration, example, httpsUrl, memorySize, publicCidr, slug } from "./common";
+import {
+  duration,
+  email,
+  envVarName,
+  example,
+  hostname,
+  httpsUrl,
+  memorySize,
+  publicCidr,
+  slug,
+} from "./common";
 
 /** Regions the Supabase Management API accepts for new projects. */
 export const SUPABASE_REGIONS = [
@@ -59,9 +69,71 @@ const apiSchema = z.strictObject({
   maxRows: z.number().int().min(1).max(1_000_000).default(1000),
 });
 
+/** Schemes a redirect may never use: web pages go through https, and these run or read locally. */
+const UNSAFE_SCHEMES = /^(https?|javascript|data|file|vbscript|blob|about|ftp|ws|wss):/i;
+
+/**
+ * A mobile deep link Supabase Auth may redirect to after sign-in, such as the Flutter and Expo
+ * convention `io.supabase.<app>://login-callback`: a custom scheme with a host part.
+ */
+export const deepLinkUrl = example(
+  z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9+.-]*:\/\/[^\s*]+$/i,
+      "must be an https:// URL or an app deep link such as io.supabase.myapp://login-callback (no wildcards)",
+    )
+    .refine((value) => !UNSAFE_SCHEMES.test(value), {
+      error: "a deep link needs the app's own scheme (io.supabase.myapp://...); web URLs must be https://",
+    }),
+  "io.supabase.myapp://login-callback",
+);
+
+/** A redirect Supabase Auth accepts: an https page of the app, or the mobile app's deep link. */
+const redirectUrl = z.union([httpsUrl, deepLinkUrl], {
+  error: "must be an https:// URL or an app deep link such as io.supabase.myapp://login-callback",
+});
+
+/**
+ * Supabase Auth's own mail (sign-up confirmation, password reset) through the app's mail provider's
+ * SMTP; the password is a provided secret, named here, never a literal.
+ */
+const smtpSchema = z.strictObject({
+  host: example(hostname, "smtp.resend.com"),
+  /** 465 (implicit TLS) or 587 (STARTTLS); 25 is refused by most clouds and unencrypted. */
+  port: z.union([z.literal(465), z.literal(587), z.literal(2465), z.literal(2587)]).default(465),
+  user: example(z.string().min(1, "must name the SMTP user"), "resend"),
+  /** Name of a `golive:secrets.provided` secret holding the SMTP password (for Resend: the API key). */
+  passwordSecret: example(envVarName, "RESEND_API_KEY"),
+  senderEmail: email,
+  senderName: z.string().min(1).optional(),
+  /** Minimum seconds between two mails to one address (Supabase's `smtp_max_frequency`). */
+  maxFrequencySeconds: z.number().int().min(1).max(3600).default(60),
+});
+
+export type SmtpConfig = z.infer<typeof smtpSchema>;
+
+/** The provider's rule for API key names (`^[a-z_][a-z0-9_]*$`); the bridge's auto-name has a hyphen. */
+export const API_KEY_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Current Supabase API keys: a secret key (`sb_secret_…`) golive creates for the server, and the
+ * project's publishable key (`sb_publishable_…`). The legacy anon/service_role JWTs stay on only
+ * when `legacy` is true.
+ */
+const apiKeysSchema = z.strictObject({
+  secretKeyName: example(
+    z.string().regex(API_KEY_NAME, "must match ^[a-z_][a-z0-9_]*$ (lowercase letters, digits, '_'; no '-')"),
+    "server",
+  ).default("server"),
+  legacy: z.boolean().default(false),
+});
+
 const authSchema = z.strictObject({
   siteUrl: httpsUrl,
-  redirectUrls: z.array(httpsUrl).default([]),
+  /** Pages (https) and mobile deep links (`io.supabase.<app>://login-callback`) Auth may redirect to. */
+  redirectUrls: z.array(redirectUrl).default([]),
+  smtp: smtpSchema.optional(),
   passwordMinLength: z
     .number()
     .int()
@@ -138,6 +210,7 @@ export const databaseSchema = z
     auth: authSchema,
     network: z.strictObject({ allowedCidrs: z.array(publicCidr).default([]) }),
     pooler: poolerSchema,
+    apiKeys: apiKeysSchema.prefault({}),
     backups: backupsSchema,
     /** The app's migrations, relative to the project root; the policy pack checks RLS on them (DB-01). */
     migrationsDir: example(z.string().min(1), "supabase/migrations"),

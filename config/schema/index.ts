@@ -15,8 +15,11 @@ import { broadAddress } from "../../lib/cidr";
 import { ENVIRONMENTS, example } from "./common";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
+import { checkEdgeFunctionRules, edgeFunctionsSchema } from "./functions";
+import { checkHostingRules, hostingSchema } from "./hosting";
 import {
   DERIVED_SECRET_NAMES,
+  derivedSecretNames,
   PUBLIC_SOURCES,
   providedSecretsSchema,
   secretsSchema,
@@ -40,6 +43,8 @@ export const goliveConfigShape = {
   alerts: alertsSchema.prefault({}),
   billing: billingSchema,
   cron: cronSchema.prefault({}),
+  edgeFunctions: edgeFunctionsSchema.prefault({}),
+  hosting: hostingSchema.prefault({}),
 };
 
 export const goliveConfigSchema = z.strictObject(goliveConfigShape);
@@ -210,8 +215,14 @@ export function checkConfigRules(
   checkCronSecret(config, issues);
   checkProvidedValues(config, secretKeys, issues);
   checkPublicVariables(config, issues);
+  checkAppRuntime(config, provider, secretKeys, issues);
 
-  for (const providerSecret of ["cloudflare:apiToken", "supabase:accessToken", "aws:secretKey"]) {
+  for (const providerSecret of [
+    "cloudflare:apiToken",
+    "supabase:accessToken",
+    "aws:secretKey",
+    "vercel:apiToken",
+  ]) {
     if (provider.presentKeys.has(providerSecret) && !secretKeys.has(providerSecret)) {
       push(
         providerSecret,
@@ -221,6 +232,60 @@ export function checkConfigRules(
     }
   }
   return issues;
+}
+
+/** Edge functions, API keys, Auth mail and the host: what the app needs to run. */
+function checkAppRuntime(
+  config: GoliveConfig,
+  provider: ProviderConfig,
+  secretKeys: ReadonlySet<string>,
+  issues: ConfigRuleIssue[],
+): void {
+  issues.push(...checkEdgeFunctionRules(config.edgeFunctions));
+  const legacy = config.database.apiKeys.legacy;
+  const providedNames = new Set(config.secrets.provided.map((secret) => secret.name));
+  const serverSecretNames = new Set<string>([
+    ...derivedSecretNames(legacy),
+    ...config.secrets.generated.map((secret) => secret.name),
+    ...providedNames,
+  ]);
+  issues.push(
+    ...checkHostingRules(config.hosting, {
+      environment: config.environment,
+      serverSecretNames,
+      presentKeys: provider.presentKeys,
+      secretKeys,
+      env: process.env,
+    }),
+  );
+  const monitoring = config.edgeFunctions.monitoring;
+  if (monitoring && !providedNames.has(monitoring.accessTokenSecretName)) {
+    issues.push({
+      key: "golive:edgeFunctions.monitoring.accessTokenSecretName",
+      message: `${monitoring.accessTokenSecretName} must be a provided secret (golive:secrets.provided) holding a Supabase access token`,
+      fix: `pulumi config set --path 'golive:secrets.provided[${config.secrets.provided.length}].name' ${monitoring.accessTokenSecretName}`,
+    });
+  }
+  const smtp = config.database.auth.smtp;
+  if (smtp && !providedNames.has(smtp.passwordSecret)) {
+    issues.push({
+      key: "golive:database.auth.smtp.passwordSecret",
+      message: `${smtp.passwordSecret} must be a provided secret (golive:secrets.provided) holding the SMTP password`,
+      fix: `pulumi config set --path 'golive:secrets.provided[${config.secrets.provided.length}].name' ${smtp.passwordSecret}`,
+    });
+  }
+  if (!legacy) {
+    for (const [name, variable] of Object.entries(config.secrets.public)) {
+      if ("from" in variable && variable.from === "supabaseAnonKey") {
+        issues.push({
+          key: `golive:secrets.public.${name}.from`,
+          message:
+            "the legacy anon key is off (golive:database.apiKeys.legacy is false); use from: supabasePublishableKey, or turn legacy keys on",
+          fix: `pulumi config set --path 'golive:secrets.public.${name}.from' supabasePublishableKey`,
+        });
+      }
+    }
+  }
 }
 
 /** CRON-02: jobs authenticate with a generated secret from the environment's secret store. */

@@ -26,8 +26,11 @@ const providedSecretSchema = z.strictObject({
   description: z.string().optional(),
 });
 
-/** Values the app derives from the stack itself, for use in the public map. */
-export const PUBLIC_SOURCES = ["supabaseUrl", "supabaseAnonKey", "appUrl"] as const;
+/**
+ * Values the app derives from the stack itself, for use in the public map. `supabaseAnonKey` is the
+ * legacy JWT and exists only with `golive:database.apiKeys.legacy: true`.
+ */
+export const PUBLIC_SOURCES = ["supabaseUrl", "supabasePublishableKey", "supabaseAnonKey", "appUrl"] as const;
 
 const publicVariableSchema = z.union([
   z.strictObject({ value: z.string(), kind: z.enum(KEY_KINDS).optional() }),
@@ -53,5 +56,18 @@ export type PublicVariable = z.infer<typeof publicVariableSchema>;
 /** `golive:providedSecrets`: operator-provided values, stored encrypted in the stack file. */
 export const providedSecretsSchema = z.record(z.string(), z.string().min(1, "must not be empty"));
 
-/** Names golive derives itself and writes into the environment's secret. */
-export const DERIVED_SECRET_NAMES = ["SUPABASE_SERVICE_ROLE_KEY", "DATABASE_URL"] as const;
+/**
+ * Names golive derives itself and writes into the environment's secret: the project's secret API key
+ * (`sb_secret_…`), the pooled database URL, and the legacy service_role JWT when legacy keys are on.
+ * All are reserved whether or not a stack uses them.
+ */
+export const DERIVED_SECRET_NAMES = [
+  "SUPABASE_SECRET_KEY",
+  "SUPABASE_SERVICE_ROLE_KEY",
+  "DATABASE_URL",
+] as const;
+
+/** The derived names a stack actually holds. */
+export function derivedSecretNames(legacyApiKeys: boolean): string[] {
+  return DERIVED_SECRET_NAMES.filter((name) => legacyApiKeys || name !== "SUPABASE_SERVICE_ROLE_KEY");
+}

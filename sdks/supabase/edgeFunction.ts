@@ -61,7 +61,7 @@ export class EdgeFunction extends pulumi.CustomResource {
    */
   declare public readonly /*out*/ localChecksum: pulumi.Output<string>;
   /**
-   * Name of the function (defaults to slug if not specified)
+   * Name of the function. The provider falls back to the slug only when no name reaches it, but the bridge auto-names an omitted `name` (`<resource name>-<random suffix>`), so set it explicitly (golive passes the slug)
    */
   declare public readonly name: pulumi.Output<string>;
   /**
@@ -179,7 +179,7 @@ export interface EdgeFunctionState {
    */
   localChecksum?: pulumi.Input<string>;
   /**
-   * Name of the function (defaults to slug if not specified)
+   * Name of the function. The provider falls back to the slug only when no name reaches it, but the bridge auto-names an omitted `name` (`<resource name>-<random suffix>`), so set it explicitly (golive passes the slug)
    */
   name?: pulumi.Input<string>;
   /**
@@ -221,7 +221,7 @@ export interface EdgeFunctionArgs {
    */
   importMap?: pulumi.Input<string>;
   /**
-   * Name of the function (defaults to slug if not specified)
+   * Name of the function. The provider falls back to the slug only when no name reaches it, but the bridge auto-names an omitted `name` (`<resource name>-<random suffix>`), so set it explicitly (golive passes the slug)
    */
   name?: pulumi.Input<string>;
   /**

@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import type * as inputs from "./types/input";
+import type * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
@@ -72,6 +74,7 @@ export class Settings extends pulumi.CustomResource {
    * Storage settings as serialised JSON
    */
   declare public readonly storage: pulumi.Output<string | undefined>;
+  declare public readonly timeouts: pulumi.Output<outputs.SettingsTimeouts | undefined>;
 
   /**
    * Create a Settings resource with the given unique name, arguments, and options.
@@ -94,6 +97,7 @@ export class Settings extends pulumi.CustomResource {
       resourceInputs["projectRef"] = state?.projectRef;
       resourceInputs["sslEnforcement"] = state?.sslEnforcement;
       resourceInputs["storage"] = state?.storage;
+      resourceInputs["timeouts"] = state?.timeouts;
     } else {
       const args = argsOrState as SettingsArgs | undefined;
       if (args?.projectRef === undefined && !opts.urn) {
@@ -107,6 +111,7 @@ export class Settings extends pulumi.CustomResource {
       resourceInputs["projectRef"] = args?.projectRef;
       resourceInputs["sslEnforcement"] = args?.sslEnforcement;
       resourceInputs["storage"] = args?.storage;
+      resourceInputs["timeouts"] = args?.timeouts;
     }
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
     super(Settings.__pulumiType, name, resourceInputs, opts, false /*dependency*/, utilities.getPackage());
@@ -149,6 +154,7 @@ export interface SettingsState {
    * Storage settings as serialised JSON
    */
   storage?: pulumi.Input<string>;
+  timeouts?: pulumi.Input<inputs.SettingsTimeouts>;
 }
 
 /**
@@ -187,4 +193,5 @@ export interface SettingsArgs {
    * Storage settings as serialised JSON
    */
   storage?: pulumi.Input<string>;
+  timeouts?: pulumi.Input<inputs.SettingsTimeouts>;
 }

@@ -307,6 +307,8 @@ function supabaseComputed(ctx: MockResourceContext, id: string): WireObject {
       };
     case "supabase:index/edgeFunctionSecrets:EdgeFunctionSecrets":
       return { secretDigests: {} };
+    case "supabase:index/edgeFunction:EdgeFunction":
+      return { version: 1, status: "ACTIVE", checksum: hash(ctx.urn, 64) };
     default:
       return {};
   }
@@ -484,6 +486,10 @@ export function defaultCallResult(ctx: MockCallContext): WireObject | undefined 
           { name: "default", apiKey: `sb_secret_${hash(`${projectRef}:secret`, 32)}` },
         ]),
       };
+    }
+    case "vercel:index/getProject:getProject": {
+      const name = argString(ctx.args, "name") ?? "project";
+      return { id: `prj_${hash(`vercel:${name}`, 28)}`, name };
     }
     case "supabase:index/getPooler:getPooler": {
       const projectRef = argString(ctx.args, "projectRef") ?? "project";

@@ -66,3 +66,14 @@ export interface ProjectTimeouts {
    */
   update?: pulumi.Input<string>;
 }
+
+export interface SettingsTimeouts {
+  /**
+   * A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+   */
+  create?: pulumi.Input<string>;
+  /**
+   * A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+   */
+  update?: pulumi.Input<string>;
+}

@@ -75,3 +75,14 @@ export interface ProjectTimeouts {
    */
   update?: string;
 }
+
+export interface SettingsTimeouts {
+  /**
+   * A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+   */
+  create?: string;
+  /**
+   * A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+   */
+  update?: string;
+}
