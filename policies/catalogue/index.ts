@@ -9,6 +9,7 @@ import { RANDOM_CATALOGUE } from "./random";
 import { SUPABASE_CATALOGUE } from "./supabase";
 import { TIME_CATALOGUE } from "./time";
 import type { Concern, Covered, ProviderCatalogue } from "./types";
+import { VERCEL_CATALOGUE } from "./vercel";
 
 export const PROVIDER_CATALOGUES: readonly ProviderCatalogue[] = [
   AWS_CATALOGUE,
@@ -16,6 +17,7 @@ export const PROVIDER_CATALOGUES: readonly ProviderCatalogue[] = [
   SUPABASE_CATALOGUE,
   RANDOM_CATALOGUE,
   TIME_CATALOGUE,
+  VERCEL_CATALOGUE,
 ];
 
 /** Covered types of a concern across providers: type token → what is read. */

@@ -82,6 +82,11 @@ export interface Covered {
   readonly paths: readonly string[];
   /** How the pack reads it, when not obvious from the paths. */
   readonly note?: string;
+  /**
+   * The resource is itself one variable (Vercel's ProjectEnvironmentVariable): the input holding its
+   * name, and the input that makes its value a secret's place when true (`sensitive`).
+   */
+  readonly rootVariable?: { readonly name: string; readonly secretWhen?: string };
 }
 
 /** Types that carry a concern's shape but are not what the checklist item is about, and why. */

@@ -50,6 +50,11 @@ const SECRET_ROOTS: Readonly<Record<string, readonly string[]>> = {
 const SECRET_BINDING_TYPES = new Set(["secret_text", "secret_key", "SECRETS_MANAGER", "secret"]);
 const POINTER_BINDING_TYPES = new Set(["PARAMETER_STORE", "SECRETS_MANAGER"]);
 
+/** The catalogue's word on a type that is itself one variable (its name input, its secret switch). */
+function rootVariable(type: string): { readonly name: string; readonly secretWhen?: string } | undefined {
+  return coveredTypes("variables").get(type)?.rootVariable;
+}
+
 /** Root properties where the catalogue says variables live, per type. */
 function variableRoots(type: string): Set<string> {
   const covered = coveredTypes("variables").get(type);
@@ -95,6 +100,7 @@ function parseJson(text: string): unknown {
 export function variableEntries(resource: Pick<ResourceView, "type" | "props" | "opts">): Entry[] {
   const out: Entry[] = [];
   const roots = variableRoots(resource.type);
+  const single = rootVariable(resource.type);
   const visit = (
     current: unknown,
     path: (string | number)[],
@@ -149,6 +155,7 @@ export function variableEntries(resource: Pick<ResourceView, "type" | "props" | 
       const pairFlags = {
         slot:
           flags.slot ||
+          rawValue(record.sensitive) === true ||
           (type !== undefined && SECRET_BINDING_TYPES.has(type) && !POINTER_BINDING_TYPES.has(type)),
         pointer:
           flags.pointer ||
@@ -183,14 +190,24 @@ export function variableEntries(resource: Pick<ResourceView, "type" | "props" | 
         continue;
       }
       let childFlags = flags;
+      let childName: string | undefined = key;
       if (depth === 0) {
         childFlags = {
           slot: isSecretRoot(resource, key),
           pointer: false,
           variable: roots.has(key),
         };
+        if (single !== undefined && roots.has(key)) {
+          // The resource is one variable: its value is named by its name input, and is a secret's
+          // place only when the resource says so (Vercel's `sensitive`).
+          const variableName = rawValue(record[single.name]);
+          childName = typeof variableName === "string" ? variableName : key;
+          const secretSwitch =
+            single.secretWhen === undefined ? undefined : rawValue(record[single.secretWhen]);
+          childFlags = { slot: childFlags.slot || secretSwitch === true, pointer: false, variable: true };
+        }
       }
-      visit(child, [...path, key], key, childFlags, depth + 1);
+      visit(child, [...path, key], childName, childFlags, depth + 1);
     }
   };
   visit(resource.props, [], undefined, { slot: false, pointer: false, variable: false }, 0);

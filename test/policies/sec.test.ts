@@ -58,6 +58,31 @@ describe("sec-01-no-plaintext-secret-inputs", () => {
     expect(violations(await analyzeResource(policies, version), name)).toEqual([]);
   });
 
+  it("judges Vercel env vars by `sensitive`: a secret's place only when the variable is sensitive", async () => {
+    const policies = only(pack("prod"), name);
+    const variable = (sensitive: boolean) =>
+      res("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "stripe", {
+        projectId: "prj_123",
+        key: "STRIPE_KEY",
+        value: "sk_live_51AbCdEfGhIjKlMn",
+        sensitive,
+        targets: ["production"],
+      });
+    const plain = violations(await analyzeResource(policies, variable(false)), name);
+    expect(plain.map((d) => d.message).join("\n")).toContain("holds a Stripe secret key in plain text");
+    expect(violations(await analyzeResource(policies, variable(true)), name)).toEqual([]);
+    const listed = res("vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables", "env", {
+      projectId: "prj_123",
+      variables: [
+        { key: "STRIPE_KEY", value: "sk_live_51AbCdEfGhIjKlMn", sensitive: false, targets: ["production"] },
+        { key: "RESEND_KEY", value: "re_12345678_abcdefgh", sensitive: true, targets: ["production"] },
+      ],
+    });
+    const found = violations(await analyzeResource(policies, listed), name).map((d) => d.message);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(".variables[0].value");
+  });
+
   it("fails, mandatory in staging too, on a secret value in a Lambda environment", async () => {
     const bad = lambda({ CRON_SECRET: GENERATED, STRIPE: "sk_live_51AbCdEfGhIjKlMn" });
     for (const env of ["prod", "staging"] as Env[]) {
