@@ -277,13 +277,14 @@ function installFallbackResolver(): void {
       const name = packageNameOf(request);
       if (programDir === undefined || name === undefined) throw error;
       if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
-      try {
-        return requireFromGolive.resolve(request);
-      } catch {
+      // Inside golive's tree Node's own walk already reached golive's node_modules: nothing to add.
+      if (programDir === GOLIVE_ROOT || programDir.startsWith(GOLIVE_ROOT + path.sep)) throw error;
+      if (installedFrom(name, GOLIVE_ROOT) === undefined) {
         const missing = new MissingPackageError(name, parent?.filename ?? programDir, programDir);
         (missing as unknown as { code: string }).code = "MODULE_NOT_FOUND";
         throw missing;
       }
+      return requireFromGolive.resolve(request);
     }
   };
 }
