@@ -142,6 +142,8 @@ export interface BackupAlarmSink {
 
 export interface BackupArgs {
   readonly identity: EnvironmentIdentity;
+  /** Prod: the dead-letter queue holds failed runs' events, so it is protected and retained (OPS-01). */
+  readonly protect?: boolean;
   readonly config: DatabaseConfig;
   readonly network: BackupNetwork;
   readonly bucketName: pulumi.Input<string>;
@@ -290,7 +292,7 @@ export class Backup extends pulumi.ComponentResource {
     const deadLetter = new aws.sqs.Queue(
       `${name}-dead-letter`,
       { name: deadLetterName, messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
-      child,
+      { ...child, protect: args.protect === true, retainOnDelete: args.protect === true },
     );
 
     const schedulerRole = new aws.iam.Role(

@@ -31,6 +31,8 @@ export interface AlarmSink {
 
 export interface CronArgs {
   readonly identity: EnvironmentIdentity;
+  /** Prod: the dead-letter queue holds failed runs' payloads, so it is protected and retained (OPS-01). */
+  readonly protect?: boolean;
   readonly jobs: readonly ResolvedCronJob[];
   /** Host that job paths are called on. */
   readonly appHostname: string;
@@ -62,7 +64,7 @@ export class Cron extends pulumi.ComponentResource {
         messageRetentionSeconds: 14 * 24 * 3600,
         sqsManagedSseEnabled: true,
       },
-      child,
+      { ...child, protect: args.protect === true, retainOnDelete: args.protect === true },
     );
 
     const functionName = limitedName(physicalName(identity, "cron-invoker"), 64);

@@ -174,6 +174,7 @@ export class Environment extends pulumi.ComponentResource {
           "backup",
           {
             identity,
+            protect: isProd,
             config: config.database,
             network: backupNetwork,
             bucketName: this.database.backupBucketName,
@@ -195,6 +196,7 @@ export class Environment extends pulumi.ComponentResource {
             "cron",
             {
               identity,
+              protect: isProd,
               jobs,
               appHostname: config.app.hostname,
               secrets: this.secrets,
