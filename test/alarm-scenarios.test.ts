@@ -48,9 +48,10 @@ function idsOf(rec: Recording): StackIds {
   const checks = of("aws:route53/healthCheck:HealthCheck");
   const functions = of("aws:lambda/function:Function").map((fn) => text(fn.inputs.name));
   const project = of("supabase:index/project:Project")[0]!;
-  const queue = of("aws:sqs/queue:Queue").find((q) => text(q.inputs.name).includes("dead-letter"))!;
+  // The cron jobs' queue and alarms: the backup task has a dead-letter queue and job alarms of its own.
+  const queue = of("aws:sqs/queue:Queue").find((q) => text(q.inputs.name).includes("cron-dead-letter"))!;
   const jobAlarm = of("aws:cloudwatch/metricAlarm:MetricAlarm").find((alarm) =>
-    /-failed$/.test(text(alarm.inputs.name)),
+    new RegExp(`^${prefix}-cron-.*-failed$`).test(text(alarm.inputs.name)),
   )!;
   return {
     healthCheckIds: Object.fromEntries(

@@ -112,7 +112,11 @@ describe("golive plan --program", () => {
     const run = await golive(["plan", "--program", MODULE_PROGRAM, "--out", out]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("mandatory policy violations");
-    expect(run.stdout).toContain("✗ env-01-environment-identity");
+    // Another team's program: judged by what it declares (an unpinned provider, a secret copied
+    // into a tag), not for lacking golive's own environment component.
+    expect(run.stdout).toContain("✗ env-01-aws-account-pinned");
+    expect(run.stdout).toContain("✗ sec-01-no-plaintext-secret-inputs (uploads)");
+    expect(run.stdout).not.toContain("env-01-environment-identity");
     const plan = parsePlan(readFileSync(path.join(out, "prod.json"), "utf8"), "prod.json");
     expect(plan.project).toBe("module-program");
     expect(plan.source).toEqual({ program: "src/index.ts", config: "Pulumi.prod.yaml" });

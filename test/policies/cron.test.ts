@@ -183,7 +183,7 @@ describe("cron-02-authenticated-invocation", () => {
       input: JSON.stringify({ headers: { Authorization: "Bearer q8ZrT2vLxN4pW7sK1mB9cF3h" } }),
     });
     const found = violations(await analyzeResource(only(pack("staging"), name), leaky), name);
-    expect(found[0]!.message).toContain("carries a bearer token in its input");
+    expect(found[0]!.message).toContain("carries a bearer credential in its input");
     expect(found[0]!.enforcementLevel).toBe("mandatory");
     const bare = {
       ...invoker({ environment: { variables: { JOB_URL: "https://app.dirtfree.com" } } }),

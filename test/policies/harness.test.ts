@@ -60,11 +60,12 @@ describe("harness fidelity with @pulumi/policy's server", () => {
   });
 
   it("the per-violation level (object form) reaches the wire as advisory", async () => {
-    const resource = res(T.secretVersion, "preview", { secretId: "x", secretString: UNKNOWN });
+    // Pooler settings computed at apply: DB-02 (mandatory in prod) can only say "undeterminable".
+    const resource = res(T.supabaseSettings, "preview", { projectRef: "x", pooler: UNKNOWN });
     const theirs = await viaServerAnalyze(policies, resource);
     const notice = theirs.diagnostics.find((d) => d.message.includes("undeterminable"));
     expect(notice?.enforcementLevel).toBe("advisory");
-    expect(notice?.policyName).toBe("env-02-third-party-key-mode");
+    expect(notice?.policyName).toBe("db-02-connection-pooling");
   });
 
   it("knows the SDK's unknown sentinels", () => {
