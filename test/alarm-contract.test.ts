@@ -13,6 +13,7 @@
  *
  * Another component's new alarm needs its producer here (a handler run or a catalogue entry).
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -21,6 +22,7 @@ import { createHandler as createCollector } from "../lambda/metrics-collector/ha
 import { createHandler as createInvoker } from "../lambda/cron-invoker/handler";
 import { SCHEDULER_CONTEXT } from "../lambda/cron-invoker/event";
 import { SUPABASE_METRICS_PATH } from "../lambda/metrics-collector/handler";
+import { healthEmfLine } from "../lambda/function-metrics/stats";
 import type { RecordedResource, Recording } from "../tooling/engine/record";
 import { readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
 import { recordStack } from "./support/record-stack";
@@ -70,6 +72,19 @@ export const SERVICE_METRICS: readonly ServiceMetric[] = [
     statistics: ["Average", "Minimum", "Maximum", "Sum", "SampleCount"],
     unit: "Count",
     source: "Amazon SQS Developer Guide, Available CloudWatch metrics for Amazon SQS (dimension QueueName)",
+  },
+  {
+    namespace: "AWS/Events",
+    metricName: "TriggeredRules",
+    resourceType: "aws:cloudwatch/eventRule:EventRule",
+    dimensions: (rule) => {
+      const name = known(rule.inputs.name);
+      return name ? { RuleName: name } : undefined;
+    },
+    statistics: ["Sum", "Average", "Minimum", "Maximum", "SampleCount"],
+    unit: "Count",
+    source:
+      "Amazon EventBridge User Guide, Monitoring Amazon EventBridge (metric TriggeredRules, dimension RuleName)",
   },
   ...[
     "HealthCheckPercentageHealthy",
@@ -358,14 +373,72 @@ async function invokerLines(fn: RecordedResource, recording: Recording): Promise
   return lines;
 }
 
+/**
+ * What the backup task's containers publish: the metric names the scripts they run pass to
+ * `put_metric` and `put_job_result` (backup-task/lib.sh), with the namespace and dimension values
+ * the stack sets in each container's environment.
+ */
+function backupTaskProducts(recording: Recording): Produced[] {
+  const scripts = readdirSync(path.join(REPO_ROOT, "backup-task"))
+    .filter((file) => file.endsWith(".sh") && file !== "lib.sh")
+    .map((file) => readFileSync(path.join(REPO_ROOT, "backup-task", file), "utf8"));
+  const metricNames = new Set(
+    scripts.flatMap((text) => [...text.matchAll(/\bput_metric\s+(\w+)/g)].map((m) => m[1]!)),
+  );
+  const publishesJobResult = scripts.some((text) => /\bput_job_result\b/.test(text));
+  const products: Produced[] = [];
+  for (const task of recording.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")) {
+    const definitions = JSON.parse(known(task.inputs.containerDefinitions) ?? "[]") as {
+      environment?: { name: string; value: string }[];
+    }[];
+    for (const container of definitions) {
+      const env = Object.fromEntries((container.environment ?? []).map((entry) => [entry.name, entry.value]));
+      const by = `backup task ${task.name}, container environment and backup-task/*.sh`;
+      if (env.BACKUP_METRIC_NAMESPACE && env.BACKUP_NAME)
+        for (const metricName of metricNames)
+          products.push({
+            namespace: env.BACKUP_METRIC_NAMESPACE,
+            metricName,
+            dimensions: { Database: env.BACKUP_NAME },
+            statistics: ALL_STATISTICS,
+            by,
+          });
+      if (publishesJobResult && env.BACKUP_JOB)
+        products.push({
+          namespace: "golive/cron",
+          metricName: "Failure",
+          dimensions: { Job: env.BACKUP_JOB },
+          statistics: ALL_STATISTICS,
+          unit: "Count",
+          by,
+        });
+    }
+  }
+  return products;
+}
+
+/** The edge-function collector's EMF lines for the functions the stack hands it (a busy window). */
+function functionMetricsLines(fn: RecordedResource): string[] {
+  const functions = JSON.parse(functionEnv(fn).FUNCTIONS ?? "[]") as { slug: string }[];
+  return functions.map((entry) =>
+    healthEmfLine(
+      entry.slug,
+      { requests: 100, serverErrors: 2, errorRatePercent: 2, maxExecutionMs: 850 },
+      0,
+    ),
+  );
+}
+
 async function producedBy(recording: Recording): Promise<Produced[]> {
-  const products = serviceProducts(recording);
+  const products = [...serviceProducts(recording), ...backupTaskProducts(recording)];
   for (const fn of recording.resources.filter((r) => r.type === "aws:lambda/function:Function")) {
     const name = known(fn.inputs.name) ?? fn.name;
     if (name.endsWith("metrics-collector"))
       products.push(...emfProducts(await collectorLines(fn), `the metrics collector ${name}`));
     if (name.includes("cron"))
       products.push(...emfProducts(await invokerLines(fn, recording), `the cron invoker ${name}`));
+    if (functionEnv(fn).FUNCTIONS !== undefined)
+      products.push(...emfProducts(functionMetricsLines(fn), `the edge-function metrics ${name}`));
   }
   return products;
 }
