@@ -450,7 +450,13 @@ const EXAMPLES = ["budgetzen-notifications", "piggybong", "bee-mvp", "alaska-pay
 const CASES: { label: string; stack: "staging" | "prod"; example?: string }[] = [
   { label: "staging", stack: "staging" },
   { label: "prod", stack: "prod" },
-  ...EXAMPLES.map((example) => ({ label: `examples/${example} (prod)`, stack: "prod" as const, example })),
+  ...EXAMPLES.flatMap((example) =>
+    (["staging", "prod"] as const).map((stack) => ({
+      label: `examples/${example} (${stack})`,
+      stack,
+      example,
+    })),
+  ),
 ];
 
 describe("every alarm watches a metric a component of its stack produces", () => {
