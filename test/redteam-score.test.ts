@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { expectationSchema, expectedIn, type Expectation } from "../tooling/redteam/expectation";
 import {
   corpusPasses,
+  regressions,
   groupFindings,
   itemOf,
   messageTemplate,
@@ -171,6 +172,39 @@ describe("messageTemplate and groupFindings", () => {
         cases: ["a [up]", "b [up]"],
       },
       { item: "OPS-01", kind: "miss", what: "not flagged", cases: ["a [up]", "b [up]"] },
+    ]);
+  });
+});
+
+describe("regressions against a baseline", () => {
+  const summary = (mode: "up" | "preview", misses: number, falsePositives: number, failedPrograms = 0) => ({
+    mode,
+    cases: 10,
+    expected: 10,
+    hits: 10 - misses,
+    misses,
+    falsePositives,
+    failedPrograms,
+    recall: (10 - misses) / 10,
+    precision: 1,
+  });
+  const baseline = {
+    up: { misses: 2, falsePositives: 3, failedPrograms: 0 },
+    preview: { misses: 4, falsePositives: 5, failedPrograms: 0 },
+  };
+
+  it("holds a run at or better than every figure", () => {
+    expect(regressions([summary("up", 2, 3), summary("preview", 1, 0)], baseline)).toEqual([]);
+  });
+
+  it("names each figure that got worse, and a mode without figures", () => {
+    expect(regressions([summary("up", 3, 3), summary("preview", 4, 6, 1)], baseline)).toEqual([
+      "up: misses 3 > baseline 2",
+      "preview: falsePositives 6 > baseline 5",
+      "preview: failedPrograms 1 > baseline 0",
+    ]);
+    expect(regressions([summary("up", 0, 0)], { preview: baseline.preview })).toEqual([
+      "up: no baseline figures",
     ]);
   });
 });

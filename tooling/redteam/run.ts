@@ -18,6 +18,8 @@ import { CHECKLIST_IDS } from "../../policies/lib/checklist";
 import { CaseError, MODES, readCorpus, type Mode, type RedteamCase } from "./expectation";
 import {
   corpusPasses,
+  regressions,
+  type Baseline,
   groupFindings,
   scoreCase,
   summarize,
@@ -46,6 +48,8 @@ interface Options {
   readonly json?: string;
   /** Scores saved by an earlier run (the JSON lines file): report them without planning anything. */
   readonly from?: string;
+  /** Hold the run to these figures instead of requiring a clean pass (CI, until the corpus passes). */
+  readonly baseline?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -57,6 +61,7 @@ function parseOptions(argv: readonly string[]): Options {
       concurrency: { type: "string", default: "2" },
       json: { type: "string" },
       from: { type: "string" },
+      baseline: { type: "string" },
     },
     strict: true,
   });
@@ -77,6 +82,7 @@ function parseOptions(argv: readonly string[]): Options {
     concurrency,
     ...(values.json !== undefined ? { json: path.resolve(values.json) } : {}),
     ...(values.from !== undefined ? { from: path.resolve(values.from) } : {}),
+    ...(values.baseline !== undefined ? { baseline: path.resolve(values.baseline) } : {}),
   };
 }
 
@@ -232,6 +238,30 @@ function summaryLine(summary: ModeSummary): string {
   );
 }
 
+/** Exit code: a clean pass, or (with --baseline) no figure worse than the committed baseline. */
+function verdict(summaries: readonly ModeSummary[], baselineFile: string | undefined): number {
+  if (corpusPasses(summaries)) {
+    process.stdout.write("redteam: pass\n");
+    return 0;
+  }
+  if (baselineFile === undefined) {
+    process.stdout.write("redteam: FAIL (needs 100% recall, 0 false positives, every program planned)\n");
+    return 1;
+  }
+  const baseline = JSON.parse(readFileSync(baselineFile, "utf8")) as Baseline;
+  const worse = regressions(summaries, baseline);
+  if (worse.length === 0) {
+    process.stdout.write(
+      `redteam: not yet clean, but no worse than ${path.basename(baselineFile)} (target: 100% recall, 0 false positives)\n`,
+    );
+    return 0;
+  }
+  process.stdout.write(
+    `redteam: FAIL, worse than ${path.basename(baselineFile)}:\n  ${worse.join("\n  ")}\n`,
+  );
+  return 1;
+}
+
 async function main(): Promise<number> {
   let options: Options;
   let cases: RedteamCase[];
@@ -259,7 +289,8 @@ async function main(): Promise<number> {
     process.stdout.write(
       `${lines.join("\n")}\n(${ran.length} of ${cases.length} cases in ${options.from})\n`,
     );
-    return corpusPasses(summaries) && ran.length === cases.length ? 0 : 1;
+    if (ran.length !== cases.length) return 1;
+    return verdict(summaries, options.baseline);
   }
   if (options.json !== undefined) writeFileSync(`${options.json}l`, "");
   const workDir = mkdtempSync(path.join(os.tmpdir(), "golive-redteam-"));
@@ -285,13 +316,7 @@ async function main(): Promise<number> {
     if (options.json !== undefined) {
       writeFileSync(options.json, `${JSON.stringify({ summaries, scores }, null, 2)}\n`);
     }
-    const passes = corpusPasses(summaries);
-    process.stdout.write(
-      passes
-        ? "redteam: pass\n"
-        : "redteam: FAIL (needs 100% recall, 0 false positives, every program planned)\n",
-    );
-    return passes ? 0 : 1;
+    return verdict(summaries, options.baseline);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
