@@ -111,7 +111,8 @@ export function isPointerValue(value: string): boolean {
   return false;
 }
 
-function entropyBits(value: string): number {
+/** Shannon entropy of a value's characters, in bits per character. */
+export function entropyBits(value: string): number {
   const counts = new Map<string, number>();
   for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
   let bits = 0;

@@ -4,6 +4,7 @@
  */
 
 export { isPointerValue, looksRandom, secretFormat, type SecretMatch } from "../../lib/secret-formats";
+import { entropyBits } from "../../lib/secret-formats";
 
 /** `serviceRoleKey` → `SERVICE_ROLE_KEY`. */
 export function constantCase(name: string): string {
@@ -58,17 +59,6 @@ export function isReference(value: string): boolean {
   return /^(arn:|\{\{resolve:|projects\/|sm:\/\/|ssm:\/\/|\$\{)/.test(value.trim());
 }
 
-function entropy(value: string): number {
-  const counts = new Map<string, number>();
-  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / value.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
 /**
  * A value that could be a generated or issued secret: long, no spaces, mixed character classes,
  * high entropy. Identifiers (`CRON_SECRET`), names (`dirt-free-crm-prod`) and references are not.
@@ -82,7 +72,7 @@ export function looksLikeSecretValue(value: string): boolean {
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) =>
     pattern.test(trimmed),
   ).length;
-  return classes >= 2 && entropy(trimmed) >= 3;
+  return classes >= 2 && entropyBits(trimmed) >= 3;
 }
 
 /** An environment-variable-style name (`STRIPE_SECRET_KEY`). */
