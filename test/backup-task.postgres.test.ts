@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SUPABASE_BOOTSTRAP_SQL } from "../lib/db-check/bootstrap";
+import { SUPABASE_BOOTSTRAP_SQL } from "../tooling/db-check/bootstrap";
 import { backupKeys, taskScript, type TaskScript } from "../lib/backup";
 
 const SERVER = process.env.GOLIVE_TEST_POSTGRES_URL;

@@ -11,7 +11,7 @@ import {
   type DbCheckResult,
   type DbFinding,
   type SupabaseDatabaseTemplate,
-} from "../lib/db-check";
+} from "../tooling/db-check";
 
 const fixtures = path.join(__dirname, "fixtures", "migrations");
 const fixture = (name: string): string => path.join(fixtures, name);

@@ -18,7 +18,7 @@ import {
   runDbCheck,
   type DbCheckResult,
   type SupabaseDatabaseTemplate,
-} from "../lib/db-check";
+} from "../tooling/db-check";
 import { nextRuns } from "../lib/cron";
 import { readMigrationFiles } from "../lib/sql/migrations";
 import { checkRlsInMigrations } from "../lib/sql/rls";

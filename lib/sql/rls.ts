@@ -4,7 +4,7 @@
  * Every file is parsed by the real Postgres parser and the effect of each statement on tables is
  * replayed in order: which tables exist in which schema, whether RLS is enabled, which policies they
  * have. Nothing is executed. SQL run dynamically (DO blocks, EXECUTE, functions) is invisible here; the
- * database check in lib/db-check applies the migrations to a real Postgres and sees those too.
+ * database check in tooling/db-check applies the migrations to a real Postgres and sees those too.
  */
 import { type Node, type RangeVar, type RenameStmt } from "libpg-query";
 import { readMigrationFiles, compareBytes } from "./migrations";

@@ -1,6 +1,6 @@
 /**
  * `golive db check <migrations dir> [--environment prod|staging]`: applies the migrations to a fresh
- * Supabase-like Postgres and checks row level security, user isolation and seed files (lib/db-check).
+ * Supabase-like Postgres and checks row level security, user isolation and seed files (tooling/db-check).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -19,7 +19,7 @@ cannot reach another user's rows, and (for prod) that no seed file is in the set
 Exit codes: 0 passed; 1 a check failed; 2 bad usage or a migration that does not parse or apply.
 `;
 
-/** The errors lib/db-check throws for bad migrations: their messages name the file and line. */
+/** The errors tooling/db-check throws for bad migrations: their messages name the file and line. */
 const DB_INPUT_ERRORS = new Set(["MigrationsDirError", "SqlSyntaxError", "MigrationError", "BootstrapError"]);
 
 function isEnvironment(value: string): value is EnvironmentName {
@@ -76,7 +76,7 @@ export async function runDbCommand(argv: readonly string[], io: CommandIo): Prom
   }
   try {
     // Loaded on use: it brings in Postgres (PGlite) and the SQL parser.
-    const { formatDbCheckReport, runDbCheck } = await import("../../lib/db-check/index.js");
+    const { formatDbCheckReport, runDbCheck } = await import("../db-check/index.js");
     const result = await runDbCheck({
       migrationsDir: path.resolve(io.cwd, args.dir),
       environment: args.environment,

@@ -1,6 +1,6 @@
 /** Applying migration files to a database one statement at a time, so a failure names file and line. */
 import { type PGlite } from "@electric-sql/pglite";
-import { parseSqlFile, positionAtCodePoint, type SqlFile, type SqlStatement } from "../sql/parser";
+import { parseSqlFile, positionAtCodePoint, type SqlFile, type SqlStatement } from "../../lib/sql/parser";
 
 /** A migration statement Postgres rejected while applying the migrations. */
 export class MigrationError extends Error {
@@ -15,7 +15,7 @@ export class MigrationError extends Error {
       `${file}:${line}: migration failed: ${reason}` +
         (hint ? `\n    hint: ${hint}` : "") +
         `\nfix the statement at ${file} line ${line}; migrations are applied in file name order to a ` +
-        `fresh Supabase-like Postgres 18 (see lib/db-check/README.md for what it provides)`,
+        `fresh Supabase-like Postgres 18 (see tooling/db-check/README.md for what it provides)`,
     );
   }
 }

@@ -7,14 +7,14 @@
  */
 import { type PGlite } from "@electric-sql/pglite";
 import { type EnvironmentName } from "../../config/schema/common";
-import { readMigrationFiles } from "../sql/migrations";
-import { type SqlFile } from "../sql/parser";
+import { readMigrationFiles } from "../../lib/sql/migrations";
+import { type SqlFile } from "../../lib/sql/parser";
 import {
   checkRlsInStatements,
   DEFAULT_EXPOSED_SCHEMAS,
   sortMigrationFiles,
   type TableAfterMigrations,
-} from "../sql/rls";
+} from "../../lib/sql/rls";
 import { applyStatements, parseMigrations, type SkippedStatement } from "./apply";
 import { openSupabaseDatabase, type SupabaseDatabaseTemplate } from "./bootstrap";
 import { type DbFinding, type IsolationOperation } from "./findings";
@@ -41,8 +41,8 @@ export {
 } from "./isolation";
 export { formatDbCheckReport, type DbCheckReportInput } from "./report";
 export { checkSeedNotInProd, DEFAULT_SEED_PATTERNS, type SeedCheckOptions } from "./seed";
-export { MigrationsDirError } from "../sql/migrations";
-export { SqlSyntaxError, type SqlFile } from "../sql/parser";
+export { MigrationsDirError } from "../../lib/sql/migrations";
+export { SqlSyntaxError, type SqlFile } from "../../lib/sql/parser";
 
 export interface DbCheckOptions {
   readonly environment: EnvironmentName;
