@@ -28,6 +28,7 @@ import type { PlanDocument } from "./model";
 import { analyzeWithPack, launchPolicyPack, type PolicyRun, type StartedPolicyPack } from "./policy";
 import type { PinnedAnswers } from "../engine/mocks";
 import { programOf, readPinnedAnswers, withProjectDefaults, type PulumiProject } from "./project";
+import { assertConfigFitsEnvironment } from "../engine/config-env-limit";
 
 /** The golive repository (the policy pack lives in its `policies/`). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -244,6 +245,7 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
       try {
         const raw = withProjectDefaults(readStackFile(target.configFile, target.stack), project);
         const { config, placeholders } = withPlaceholderSecrets(raw);
+        assertConfigFitsEnvironment(config.values, target.configFile);
         // Encrypted (`secure:`) values cannot be decrypted here: they became placeholders too.
         // Operator secrets are listed by name above, so their map is not listed again.
         const encrypted = [...raw.secretKeys].filter(
