@@ -66,6 +66,9 @@ export function parseSqlFileSync(file: SqlFile): SqlStatement[] {
   }
   // Statement locations are byte offsets into the UTF-8 text.
   const bytes = Buffer.from(file.sql, "utf8");
+  // One pass over the file for line numbers: counting from the start per statement made a file of n
+  // statements cost O(n × size), minutes for a few megabytes.
+  const lines = new LineIndex(bytes);
   const statements: SqlStatement[] = [];
   for (const rawStmt of raw.stmts ?? []) {
     if (rawStmt.stmt === undefined) continue;
@@ -76,9 +79,9 @@ export function parseSqlFileSync(file: SqlFile): SqlStatement[] {
     const keywordOffset = skipSpaceAndComments(bytes, start, end);
     statements.push({
       file: file.name,
-      line: lineAtByte(bytes, keywordOffset),
+      line: lines.lineAt(keywordOffset),
       text: bytes.subarray(start, end).toString("utf8"),
-      textLine: lineAtByte(bytes, start),
+      textLine: lines.lineAt(start),
       node: rawStmt.stmt,
     });
   }
@@ -126,11 +129,34 @@ export function positionAtCodePoint(
 }
 
 /** 1-based line of a byte offset. A newline byte never occurs inside a multi-byte UTF-8 sequence. */
-export function lineAtByte(bytes: Uint8Array, offset: number): number {
-  let line = 1;
-  const stop = Math.min(offset, bytes.length);
-  for (let i = 0; i < stop; i += 1) if (bytes[i] === 0x0a) line += 1;
-  return line;
+export function lineAtByte(bytes: ArrayLike<number>, offset: number): number {
+  return new LineIndex(bytes).lineAt(offset);
+}
+
+/**
+ * Line numbers of byte offsets in one text: the newlines are found in one pass when it is built, and
+ * each lookup is a binary search, so numbering every statement of a file stays linear in its size.
+ */
+export class LineIndex {
+  /** Byte offsets of the newlines, in increasing order. */
+  private readonly newlines: number[] = [];
+
+  constructor(bytes: ArrayLike<number>) {
+    const length = bytes.length;
+    for (let i = 0; i < length; i += 1) if (bytes[i] === 0x0a) this.newlines.push(i);
+  }
+
+  /** 1-based line of a byte offset: one plus the newlines before it. */
+  lineAt(offset: number): number {
+    let low = 0;
+    let high = this.newlines.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.newlines[middle]! < offset) low = middle + 1;
+      else high = middle;
+    }
+    return low + 1;
+  }
 }
 
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);

@@ -1,6 +1,12 @@
 /** Applying migration files to a database one statement at a time, so a failure names file and line. */
-import { type PGlite } from "@electric-sql/pglite";
 import { parseSqlFile, positionAtCodePoint, type SqlFile, type SqlStatement } from "../../lib/sql/parser";
+import {
+  firstLine,
+  formatDuration,
+  type SqlSession,
+  STATEMENT_TIMEOUT_ENV,
+  StatementTimeoutError,
+} from "./session";
 
 /** A migration statement Postgres rejected while applying the migrations. */
 export class MigrationError extends Error {
@@ -16,6 +22,25 @@ export class MigrationError extends Error {
         (hint ? `\n    hint: ${hint}` : "") +
         `\nfix the statement at ${file} line ${line}; migrations are applied in file name order to a ` +
         `fresh Supabase-like Postgres 18 (see tooling/db-check/README.md for what it provides)`,
+    );
+  }
+}
+
+/** A migration statement that ran past the per-statement time limit (an endless loop, a long sleep). */
+export class MigrationTimeoutError extends Error {
+  override readonly name = "MigrationTimeoutError";
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly limitMs: number,
+    statementText: string,
+  ) {
+    const limit = formatDuration(limitMs);
+    super(
+      `${file}:${line}: the statement did not finish within ${limit}, the limit per statement: ` +
+        `${firstLine(statementText)}\nan endless loop or a long pg_sleep never finishes on a real database ` +
+        `either; fix the statement at ${file} line ${line}, or allow longer with --statement-timeout 5m ` +
+        `(or ${STATEMENT_TIMEOUT_ENV}=5m)`,
     );
   }
 }
@@ -72,7 +97,7 @@ const MISSING_OBJECT_CODES = new Set(["3F000", "42883", "42704"]);
  * returned. Throws MigrationError naming file and line at the first failure.
  */
 export async function applyStatements(
-  db: PGlite,
+  db: SqlSession,
   files: readonly SqlStatement[][],
 ): Promise<SkippedStatement[]> {
   const available = new Set(
@@ -98,6 +123,9 @@ export async function applyStatements(
       try {
         await db.exec(statement.text);
       } catch (error) {
+        if (error instanceof StatementTimeoutError) {
+          throw new MigrationTimeoutError(statement.file, statement.line, error.limitMs, statement.text);
+        }
         const pgError = asPostgresError(error);
         const stub = MISSING_OBJECT_CODES.has(pgError.code ?? "")
           ? "if it exists on Supabase but not in the check's database (an extension PGlite lacks, a " +

@@ -15,6 +15,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { uuid_ossp } from "@electric-sql/pglite/contrib/uuid_ossp";
+import { type SqlSession, WorkerDatabase } from "./session";
 
 // Supabase's default search_path, set on every session opened here.
 const SEARCH_PATH_SQL = `set search_path to "$user", public, extensions;`;
@@ -199,6 +200,26 @@ export async function openSupabaseDatabase(extraBootstrapSql = ""): Promise<PGli
 }
 
 /**
+ * The same database in a worker thread, every statement limited to `statementTimeoutMs` (PGlite in
+ * process cannot stop a statement that loops; see session.ts). What `golive db check` uses.
+ */
+export async function openLimitedSupabaseDatabase(
+  statementTimeoutMs: number,
+  extraBootstrapSql = "",
+): Promise<WorkerDatabase> {
+  // golive's own bootstrap must not fail a short limit on a busy machine; it still ends.
+  const db = await WorkerDatabase.open(Object.keys(EXTENSIONS), Math.max(statementTimeoutMs, 600_000));
+  try {
+    await bootstrap(db, extraBootstrapSql);
+    db.statementTimeoutMs = statementTimeoutMs;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+/**
  * Starts Postgres once, runs the bootstrap (and `extraBootstrapSql`, e.g. stubs for `cron` or `vault`),
  * and keeps an image of the data directory, so each later database skips initdb and the bootstrap.
  */
@@ -219,7 +240,7 @@ export async function createSupabaseTemplate(extraBootstrapSql = ""): Promise<Su
   };
 }
 
-async function bootstrap(db: PGlite, extraBootstrapSql: string): Promise<void> {
+async function bootstrap(db: SqlSession, extraBootstrapSql: string): Promise<void> {
   await db.exec(SUPABASE_BOOTSTRAP_SQL);
   if (extraBootstrapSql.trim() === "") return;
   try {

@@ -5,7 +5,6 @@
  *  (b) user A, signed in, must not read, update, delete or create user B's rows,
  *  (c) no seed/test data file may be in the prod migration set.
  */
-import { type PGlite } from "@electric-sql/pglite";
 import { type EnvironmentName } from "../../config/schema/common";
 import { readMigrationFiles } from "../../lib/sql/migrations";
 import { type SqlFile } from "../../lib/sql/parser";
@@ -16,15 +15,23 @@ import {
   type TableAfterMigrations,
 } from "../../lib/sql/rls";
 import { applyStatements, parseMigrations, type SkippedStatement } from "./apply";
-import { openSupabaseDatabase, type SupabaseDatabaseTemplate } from "./bootstrap";
+import { openLimitedSupabaseDatabase, type SupabaseDatabaseTemplate } from "./bootstrap";
 import { type DbFinding, type IsolationOperation } from "./findings";
 import { checkUserIsolation, type IsolationResult } from "./isolation";
 import { checkSeedNotInProd } from "./seed";
+import { DEFAULT_STATEMENT_TIMEOUT_MS, type SqlSession } from "./session";
 
-export { MigrationError, type SkippedStatement } from "./apply";
+export { MigrationError, MigrationTimeoutError, type SkippedStatement } from "./apply";
+export {
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  STATEMENT_TIMEOUT_ENV,
+  StatementTimeoutError,
+  type SqlSession,
+} from "./session";
 export {
   BootstrapError,
   createSupabaseTemplate,
+  openLimitedSupabaseDatabase,
   openSupabaseDatabase,
   SUPABASE_BOOTSTRAP_SQL,
   type SupabaseDatabaseTemplate,
@@ -63,6 +70,12 @@ export interface DbCheckOptions {
   readonly extraBootstrapSql?: string;
   /** A template from createSupabaseTemplate() to start from (faster when checking several sets). */
   readonly template?: SupabaseDatabaseTemplate;
+  /**
+   * The limit per statement (migrations and the checks' own queries), default
+   * DEFAULT_STATEMENT_TIMEOUT_MS. The database then runs in a worker thread that is ended at the
+   * limit. A `template` database runs in process, without it (for tests of trusted SQL).
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 export interface RunDbCheckOptions extends DbCheckOptions {
@@ -115,9 +128,12 @@ export async function checkDatabase(
   const declared = checkRlsInStatements(parsed.flat(), { exposedSchemas });
 
   const started = performance.now();
-  const db = options.template
+  const db: SqlSession = options.template
     ? await options.template.open()
-    : await openSupabaseDatabase(options.extraBootstrapSql);
+    : await openLimitedSupabaseDatabase(
+        options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+        options.extraBootstrapSql,
+      );
   const opened = performance.now();
   try {
     const skippedStatements = await applyStatements(db, parsed);
@@ -164,7 +180,7 @@ interface TableSecurity {
   readonly policies: number;
 }
 
-async function tableSecurity(db: PGlite, exposedSchemas: readonly string[]): Promise<TableSecurity[]> {
+async function tableSecurity(db: SqlSession, exposedSchemas: readonly string[]): Promise<TableSecurity[]> {
   const result = await db.query<{ schema: string; table: string; rls: boolean; policies: number }>(
     `select n.nspname as schema, c.relname as table, c.relrowsecurity as rls,
             (select count(*) from pg_policy p where p.polrelid = c.oid)::int as policies

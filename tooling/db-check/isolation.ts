@@ -5,7 +5,7 @@
  * success is a leak. Everything runs in one transaction that is rolled back.
  */
 import { randomUUID } from "node:crypto";
-import { type PGlite } from "@electric-sql/pglite";
+import { type SqlSession } from "./session";
 import { asPostgresError, type PostgresErrorFields } from "./apply";
 import { type IsolationOperation } from "./findings";
 
@@ -104,7 +104,10 @@ class CannotMakeRow extends Error {}
 const MAX_PARENT_DEPTH = 4;
 const MAX_INSERT_ATTEMPTS = 12;
 
-export async function checkUserIsolation(db: PGlite, options: IsolationOptions): Promise<IsolationResult> {
+export async function checkUserIsolation(
+  db: SqlSession,
+  options: IsolationOptions,
+): Promise<IsolationResult> {
   const run = new IsolationRun(db, options);
   await db.exec("begin");
   try {
@@ -122,7 +125,7 @@ class IsolationRun {
   private usersTable: number | undefined;
 
   constructor(
-    private readonly db: PGlite,
+    private readonly db: SqlSession,
     private readonly options: IsolationOptions,
   ) {
     this.ownerNames = options.ownerColumnNames ?? DEFAULT_OWNER_COLUMN_NAMES;
