@@ -36,6 +36,8 @@ function psql(url: string, sql: string): string {
   return execFileSync("psql", ["--no-psqlrc", "-qtA", "-v", "ON_ERROR_STOP=1", "--dbname", url], {
     input: sql,
     encoding: "utf8",
+    // The server stops a statement after 60s (start-test-server.sh); this ends psql itself if not.
+    timeout: 180_000,
   }).trim();
 }
 
@@ -126,6 +128,16 @@ describe.skipIf(!SERVER)("backup and restore drill against PostgreSQL", () => {
     for (const file of migrations) psql(app, fs.readFileSync(path.join(APP, "migrations", file), "utf8"));
     psql(app, fs.readFileSync(path.join(APP, "seed.sql"), "utf8"));
   }, 120_000);
+
+  it("a migration that loops or sleeps is stopped by the server's statement_timeout, not hung", () => {
+    expect(psql(app, "show statement_timeout")).toBe("1min");
+    // The same limit, shortened for the test: the loop and the sleep of the db check's tests.
+    for (const statement of ["do $$ begin loop end loop; end $$", "select pg_sleep(1e6)"]) {
+      expect(() => psql(app, `set statement_timeout = '1s'; ${statement};`)).toThrow(
+        /canceling statement due to statement timeout/,
+      );
+    }
+  });
 
   it("dumps, uploads under dated tier keys, restores and verifies", () => {
     const { bucket, metrics, drillWork, dumped, uploaded, fetched } = backupAndFetch(app);

@@ -20,7 +20,10 @@ if [[ "$(id -u)" == 0 ]]; then
 fi
 "${as_owner[@]}" "$bindir/initdb" --pgdata="$datadir/data" --username=postgres --auth=trust \
   --encoding=UTF8 --locale=C.UTF-8 >"$datadir/initdb.log"
+# statement_timeout: the same limit per statement as golive db check's default (60s), so a migration
+# that loops or sleeps fails the round trip with "canceling statement due to statement timeout"
+# instead of hanging it (pg_dump and pg_restore set their own, unlimited).
 "${as_owner[@]}" "$bindir/pg_ctl" --pgdata="$datadir/data" --log="$datadir/server.log" --wait \
-  --options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$datadir" start >/dev/null
+  --options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$datadir -c statement_timeout=60s" start >/dev/null
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $datadir" >&2
 echo "postgres://postgres@127.0.0.1:$port/postgres"
