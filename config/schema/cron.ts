@@ -1,16 +1,11 @@
 import { z } from "zod";
 import { parseCronSchedule } from "../../lib/cron";
 import { checkTimeZone } from "../../lib/cron/schedule";
-import {
-  INVOKER_MARGIN_SECONDS,
-  MAX_JOB_TIMEOUT_SECONDS,
-  RUNNER_MAX_SECONDS,
-  type ResolvedCronJob,
-} from "../../lib/cron/job";
+import { MAX_JOB_TIMEOUT_SECONDS, RUNNER_MAX_SECONDS, type ResolvedCronJob } from "../../lib/cron/job";
 import { example, urlPath } from "./common";
 
 // The runner's limits and the resolved job's shape live in lib/ (pure rules read them too).
-export { INVOKER_MARGIN_SECONDS, MAX_JOB_TIMEOUT_SECONDS, RUNNER_MAX_SECONDS, type ResolvedCronJob };
+export { MAX_JOB_TIMEOUT_SECONDS, RUNNER_MAX_SECONDS, type ResolvedCronJob };
 
 const jobName = example(
   z
@@ -135,7 +130,6 @@ export const cronSchema = z
   });
 
 export type CronConfig = z.infer<typeof cronSchema>;
-export type CronJobConfig = CronConfig["jobs"][number];
 
 /** Apply the registry's defaults; the schema has already validated every schedule. */
 export function resolveCronJobs(cron: CronConfig): ResolvedCronJob[] {

@@ -112,8 +112,6 @@ const smtpSchema = z.strictObject({
   maxFrequencySeconds: z.number().int().min(1).max(3600).default(60),
 });
 
-export type SmtpConfig = z.infer<typeof smtpSchema>;
-
 /** The provider's rule for API key names (`^[a-z_][a-z0-9_]*$`); the bridge's auto-name has a hyphen. */
 export const API_KEY_NAME = /^[a-z_][a-z0-9_]*$/;
 
