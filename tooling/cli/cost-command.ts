@@ -95,7 +95,7 @@ function parseCostArgs(argv: readonly string[]): CostArgs {
 }
 
 /** The recording's resources in the plan's shape (component URNs, inputs as plan values). */
-function planResourcesOf(recording: Recording, projectDir: string): PlanResource[] {
+export function planResourcesOf(recording: Recording, projectDir: string): PlanResource[] {
   const byUrn = new Map(recording.resources.map((resource) => [resource.urn, resource]));
   const componentOf = (parentUrn: string | undefined): string | undefined => {
     const seen = new Set<string>();
