@@ -2,6 +2,64 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/*
+ * Boundaries between the parts of the program (docs/design.md): the pack imports only lib/ besides
+ * its own files and packages; lib/ is pure logic and imports neither config/ nor components/;
+ * tooling/ is never imported by the program. Relative specifiers are matched by the depth of the
+ * importing file, so `../config/...` from lib/x.ts and `../../config/...` from lib/cost/x.ts are both
+ * caught while lib/config-values.ts stays an ordinary lib/ module.
+ */
+const MAX_DEPTH = 5;
+const up = (depth) => `(\\.\\./){${depth}}`;
+const escapes = (depth, dirs) => `^${up(depth)}(${dirs.join("|")})(/|$)`;
+
+/** One flat-config block per directory depth of `area`, restricting where its imports may reach. */
+function boundary(area, patternsAt, ignores = []) {
+  return Array.from({ length: MAX_DEPTH }, (_, index) => {
+    const depth = index + 1;
+    return {
+      files: [`${area}/${"*/".repeat(index)}*.ts`],
+      ignores: ["**/*.test.ts", ...ignores],
+      rules: { "no-restricted-imports": ["error", { patterns: patternsAt(depth) }] },
+    };
+  });
+}
+
+const TOOLING =
+  "tooling/ is for the CLI and reviewers; the program (index.ts, components, config, lib, policies) never imports it";
+const boundaries = [
+  {
+    files: ["index.ts", "program.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^\\./tooling(/|$)", message: TOOLING }] }],
+    },
+  },
+  ...["components", "config"].flatMap((area) =>
+    boundary(area, (depth) => [{ regex: escapes(depth, ["tooling"]), message: TOOLING }]),
+  ),
+  ...boundary(
+    "lib",
+    (depth) => [
+      {
+        regex: escapes(depth, ["config", "components"]),
+        message:
+          "lib/ is pure logic shared by the components and the pack: declare the shape it reads in lib/ (config/ validates it) instead of importing config/ or components/",
+      },
+      { regex: escapes(depth, ["tooling"]), message: TOOLING },
+    ],
+    // The migration checker (PGlite, CLI only) is moving out of lib/ to tooling/db-check/.
+    ["lib/db-check/**"],
+  ),
+  ...boundary("policies", (depth) => [
+    {
+      // Leaving policies/ by `depth` levels reaches the project root: only lib/ may follow.
+      regex: `^${up(depth)}(?!lib/)`,
+      message:
+        "the policy pack imports only lib/ (besides its own files and packages): it is published and run without the rest of the program",
+    },
+  ]),
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -31,6 +89,7 @@ export default tseslint.config(
       eqeqeq: ["error", "always"],
     },
   },
+  ...boundaries,
   {
     files: ["test/**/*.ts", "**/*.test.ts"],
     rules: {

@@ -36,6 +36,7 @@ import { parseCronSchedule } from "../lib/cron";
 import { deadLetterAlarm, jobFailureAlarm } from "../lib/cron-jobs";
 import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
+import { schedulerRole } from "./scheduling";
 import type { Secrets } from "./secrets";
 
 export const BACKUP_NETWORK_TYPE = "golive:database:BackupNetwork";
@@ -295,30 +296,19 @@ export class Backup extends pulumi.ComponentResource {
       { ...child, protect: args.protect === true, retainOnDelete: args.protect === true },
     );
 
-    const schedulerRole = new aws.iam.Role(
-      `${name}-scheduler-role`,
-      {
-        assumeRolePolicy: account.apply((accountId) =>
-          JSON.stringify(assumeRolePolicy("scheduler.amazonaws.com", accountId)),
+    const scheduler = schedulerRole(
+      name,
+      account,
+      pulumi
+        .all([
+          pulumi.all(tasks.map((t) => t.definition.arn)),
+          pulumi.all([executionRole.arn, ...tasks.map((t) => t.role.arn)]),
+          deadLetter.arn,
+        ])
+        .apply(([definitions, roles, queue]) =>
+          JSON.stringify(backupSchedulerPolicy(definitions, roles, queue)),
         ),
-      },
       child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-scheduler-policy`,
-      {
-        role: schedulerRole.id,
-        policy: pulumi
-          .all([
-            pulumi.all(tasks.map((t) => t.definition.arn)),
-            pulumi.all([executionRole.arn, ...tasks.map((t) => t.role.arn)]),
-            deadLetter.arn,
-          ])
-          .apply(([definitions, roles, queue]) =>
-            JSON.stringify(backupSchedulerPolicy(definitions, roles, queue)),
-          ),
-      },
-      { parent: schedulerRole },
     );
     const group = new aws.scheduler.ScheduleGroup(
       `${name}-schedules`,
@@ -347,7 +337,7 @@ export class Backup extends pulumi.ComponentResource {
           state: "ENABLED",
           target: {
             arn: cluster.arn,
-            roleArn: schedulerRole.arn,
+            roleArn: scheduler.arn,
             ecsParameters: {
               taskDefinitionArn: definition.arn,
               launchType: "FARGATE",

@@ -22,6 +22,7 @@ import {
 import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import { bundleCronInvoker } from "../lambda/cron-invoker/bundle";
+import { schedulerRole } from "./scheduling";
 import type { Secrets } from "./secrets";
 
 /** What the Cron component needs of the alerting component: alarms get their severity's actions. */
@@ -123,24 +124,13 @@ export class Cron extends pulumi.ComponentResource {
     this.invokerArn = invoker.arn;
     this.deadLetterQueueUrl = deadLetter.url;
 
-    const schedulerRole = new aws.iam.Role(
-      `${name}-scheduler-role`,
-      {
-        assumeRolePolicy: account.apply((accountId) =>
-          JSON.stringify(assumeRolePolicy("scheduler.amazonaws.com", accountId)),
-        ),
-      },
+    const scheduler = schedulerRole(
+      name,
+      account,
+      pulumi
+        .all([invoker.arn, deadLetter.arn])
+        .apply(([functionArn, queueArn]) => JSON.stringify(schedulerPolicy(functionArn, queueArn))),
       child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-scheduler-policy`,
-      {
-        role: schedulerRole.id,
-        policy: pulumi
-          .all([invoker.arn, deadLetter.arn])
-          .apply(([functionArn, queueArn]) => JSON.stringify(schedulerPolicy(functionArn, queueArn))),
-      },
-      { parent: schedulerRole },
     );
     const group = new aws.scheduler.ScheduleGroup(
       `${name}-schedules`,
@@ -163,7 +153,7 @@ export class Cron extends pulumi.ComponentResource {
           state: job.enabled ? "ENABLED" : "DISABLED",
           target: {
             arn: invoker.arn,
-            roleArn: schedulerRole.arn,
+            roleArn: scheduler.arn,
             input: scheduleInput(job, args.appHostname),
             retryPolicy: { maximumRetryAttempts: job.retries, maximumEventAgeInSeconds: 3600 },
             deadLetterConfig: { arn: deadLetter.arn },

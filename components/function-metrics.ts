@@ -17,6 +17,7 @@ import { assumeRolePolicy } from "../lib/iam";
 import { collectorPolicy } from "../lib/metrics";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import type { MetricsAlertSink } from "./metrics";
+import { scheduleLambda } from "./scheduling";
 import type { Secrets } from "./secrets";
 
 export const FUNCTION_METRICS_TYPE = "golive:monitoring:FunctionMetrics";
@@ -88,40 +89,17 @@ export class FunctionMetrics extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [logGroup, secretRead] },
     );
-    new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-async`,
-      { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 300 },
-      { parent: fn },
-    );
-    const rule = new aws.cloudwatch.EventRule(
-      `${name}-schedule`,
+    // A missed run needs no retry: the next one reports its own five minutes.
+    scheduleLambda(
+      name,
+      fn,
       {
-        name: this.functionName,
+        ruleName: this.functionName,
         description: "Runs the edge function metrics collector every five minutes",
-        scheduleExpression: FUNCTION_METRICS_SCHEDULE,
-        state: "ENABLED",
+        expression: FUNCTION_METRICS_SCHEDULE,
+        maxEventAgeSeconds: 300,
       },
       child,
-    );
-    const permission = new aws.lambda.Permission(
-      `${name}-invoked-by-schedule`,
-      {
-        action: "lambda:InvokeFunction",
-        function: fn.name,
-        principal: "events.amazonaws.com",
-        sourceArn: rule.arn,
-      },
-      { parent: fn },
-    );
-    new aws.cloudwatch.EventTarget(
-      `${name}-target`,
-      {
-        rule: rule.name,
-        arn: fn.arn,
-        // A missed run needs no retry: the next one reports its own five minutes.
-        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 300 },
-      },
-      { parent: rule, dependsOn: [permission] },
     );
 
     const alarm = (key: string, spec: Parameters<MetricsAlertSink["addAlarm"]>[1]) => {

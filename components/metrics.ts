@@ -29,6 +29,7 @@ import {
 import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
+import { scheduleLambda } from "./scheduling";
 import type { Secrets } from "./secrets";
 
 export const METRICS_COLLECTOR_TYPE = "golive:monitoring:MetricsCollector";
@@ -148,42 +149,18 @@ export class MetricsCollector extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [logGroup, secretRead] },
     );
-    // A stale minute is worth nothing: no retries, the next run replaces it.
-    new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-async`,
-      { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
-      { parent: fn },
-    );
     this.functionArn = fn.arn;
-
-    const rule = new aws.cloudwatch.EventRule(
-      `${name}-schedule`,
+    // A stale minute is worth nothing: no retries, the next run replaces it.
+    scheduleLambda(
+      name,
+      fn,
       {
-        name: limitedName(physicalName(identity, "metrics-collector"), 64),
+        ruleName: limitedName(physicalName(identity, "metrics-collector"), 64),
         description: "Runs the metrics collector every minute",
-        scheduleExpression: COLLECTOR_SCHEDULE,
-        state: "ENABLED",
+        expression: COLLECTOR_SCHEDULE,
+        maxEventAgeSeconds: 60,
       },
       child,
-    );
-    const permission = new aws.lambda.Permission(
-      `${name}-invoked-by-schedule`,
-      {
-        action: "lambda:InvokeFunction",
-        function: fn.name,
-        principal: "events.amazonaws.com",
-        sourceArn: rule.arn,
-      },
-      { parent: fn },
-    );
-    new aws.cloudwatch.EventTarget(
-      `${name}-target`,
-      {
-        rule: rule.name,
-        arn: fn.arn,
-        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
-      },
-      { parent: rule, dependsOn: [permission] },
     );
 
     this.alarmKeys = [];

@@ -6,7 +6,6 @@
  * go to the same topics (BILL-01, BILL-02).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { BillingConfig } from "../config/schema/billing";
 import { BURN_RATE_TIERS, burnRateExpression, burnRateThreshold, type BurnRateTier } from "./slo";
 
 export const SEVERITIES = ["critical", "warning"] as const;
@@ -546,7 +545,7 @@ export interface BudgetNotificationInputs {
  * warning topic: money is not an outage, nobody is paged at night for a forecast.
  */
 export function budgetNotifications(
-  billing: Pick<BillingConfig, "actualAlertPercent" | "forecastAlertPercent">,
+  billing: { readonly actualAlertPercent: number; readonly forecastAlertPercent: number },
   topicArns: Readonly<Record<Severity, pulumi.Input<string>>>,
 ): BudgetNotificationInputs[] {
   return [

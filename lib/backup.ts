@@ -6,8 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { DatabaseConfig } from "../config/schema/database";
 import type { AlarmSpec } from "./alerts";
+import type { BackupPostgresMajor, BackupSource } from "./database-source";
 import { freshnessLimitHours } from "./backup-schedule";
 import { METRIC_NAMESPACE as CRON_METRIC_NAMESPACE } from "../lambda/cron-invoker/handler";
 import { ownLogsStatement, type PolicyDocument } from "./iam";
@@ -19,7 +19,7 @@ export const BACKUP_METRIC_NAMESPACE = "golive/Backups";
  * Official images, pinned by exact tag, from the ECR Public mirror of Docker Hub's official images
  * (no Docker Hub pull limits from a NAT address shared by nothing else). Bump deliberately.
  */
-export const POSTGRES_IMAGES: Readonly<Record<DatabaseConfig["backups"]["postgresMajorVersion"], string>> = {
+export const POSTGRES_IMAGES: Readonly<Record<BackupPostgresMajor, string>> = {
   "15": "public.ecr.aws/docker/library/postgres:15.14-bookworm",
   "16": "public.ecr.aws/docker/library/postgres:16.10-bookworm",
   "17": "public.ecr.aws/docker/library/postgres:17.6-bookworm",
@@ -57,7 +57,7 @@ export function backupKeys(
 }
 
 /** Days each tier is kept: daily and manual copies follow offsite.retentionDays. */
-export function tierRetentionDays(config: DatabaseConfig): Record<BackupTier, number> {
+export function tierRetentionDays(config: BackupSource): Record<BackupTier, number> {
   const { retentionDays } = config.backups.offsite;
   const { weeks, months } = config.backups.retention;
   return {
@@ -73,7 +73,7 @@ export function tierRetentionDays(config: DatabaseConfig): Record<BackupTier, nu
  * Lifecycle of the off-site bucket (DB-03): one rule per tier prefix (archive, then expire), and for
  * the whole bucket: old versions expire, incomplete uploads are cleaned up.
  */
-export function tieredLifecycleRules(config: DatabaseConfig) {
+export function tieredLifecycleRules(config: BackupSource) {
   const { archiveAfterDays, retentionDays } = config.backups.offsite;
   const days = tierRetentionDays(config);
   return [
@@ -98,12 +98,12 @@ export function tieredLifecycleRules(config: DatabaseConfig) {
 }
 
 /** Whether the scheduled backup runs: on in prod unless turned off, off in staging unless turned on. */
-export function backupEnabled(config: DatabaseConfig, environment: string): boolean {
+export function backupEnabled(config: BackupSource, environment: string): boolean {
   return config.backups.enabled ?? environment === "prod";
 }
 
 /** Schemas the drill checks for RLS: the ones the Data API exposes (DB-01), as golive db check does. */
-export function drillExposedSchemas(config: DatabaseConfig): string[] {
+export function drillExposedSchemas(config: BackupSource): string[] {
   return config.api.schemas.filter((schema) => schema !== "graphql_public");
 }
 
@@ -175,7 +175,7 @@ export const TASK_VOLUME = VOLUME;
  * image: to the bucket, then the success metric). The database URL comes from Secrets Manager
  * through ECS `secrets`, so it is never in the task definition.
  */
-export function backupContainers(config: DatabaseConfig, ctx: TaskContext): ContainerDefinition[] {
+export function backupContainers(config: BackupSource, ctx: TaskContext): ContainerDefinition[] {
   const shared = {
     BACKUP_WORKDIR: WORKDIR,
     BACKUP_NAME: ctx.name,
@@ -224,7 +224,7 @@ const DRILL_URL = "postgres://postgres@localhost:5432/postgres";
  * (aws-cli: newest backup), `verify` (postgres image: checksum, restore, checks), `report` (aws-cli:
  * the drill metric, whatever verify's outcome).
  */
-export function drillContainers(config: DatabaseConfig, ctx: TaskContext): ContainerDefinition[] {
+export function drillContainers(config: BackupSource, ctx: TaskContext): ContainerDefinition[] {
   const image = POSTGRES_IMAGES[config.backups.postgresMajorVersion];
   const shared = { BACKUP_WORKDIR: WORKDIR, BACKUP_NAME: ctx.name };
   return [
@@ -382,7 +382,7 @@ const dimensions = (name: string) => ({ Database: name });
  * when the newest backup is older than the schedule allows, whether the task failed, never
  * started, or the schedule was removed.
  */
-export function freshnessAlarm(config: DatabaseConfig, name: string): AlarmSpec {
+export function freshnessAlarm(config: BackupSource, name: string): AlarmSpec {
   const limit = freshnessLimitHours(config.backups.schedule, config.backups.timeZone);
   return {
     severity: "critical",

@@ -5,7 +5,58 @@
  */
 import type * as cloudflare from "@pulumi/cloudflare";
 import ipaddr from "ipaddr.js";
-import type { CdnConfig, MailConfig, RateLimitConfig } from "../config/schema/cdn";
+
+// ---------------------------------------------------------------------------------------------
+// What is read of `golive:cdn`: config/schema/cdn.ts validates it and fills the defaults; its
+// `CdnSource` is assignable to `CdnSource`.
+
+export interface RateLimitSource {
+  readonly path: string;
+  readonly requests: number;
+  readonly periodSeconds: number;
+  readonly action: string;
+  readonly mitigationTimeoutSeconds: number;
+}
+
+export interface MailSource {
+  readonly domain: string;
+  readonly spf: { readonly name: string; readonly includes: readonly string[]; readonly all: string };
+  readonly mx: readonly { readonly name: string; readonly content: string; readonly priority: number }[];
+  readonly dkim: readonly {
+    readonly name: string;
+    readonly type: "TXT" | "CNAME";
+    readonly content: string;
+  }[];
+  readonly dmarc: {
+    readonly policy: string;
+    readonly subdomainPolicy?: string | undefined;
+    readonly reportEmail?: string | undefined;
+    readonly percent: number;
+  };
+}
+
+export interface CdnSource {
+  readonly tls: { readonly minVersion: string; readonly tls13: string };
+  readonly hsts: {
+    readonly maxAgeSeconds: number;
+    readonly includeSubdomains: boolean;
+    readonly preload: boolean;
+    readonly nosniff: boolean;
+  };
+  readonly headers: { readonly permissionsPolicy: string };
+  readonly cache: {
+    readonly static: readonly {
+      readonly path: string;
+      readonly edgeTtlSeconds: number;
+      readonly browserTtlSeconds?: number | undefined;
+    }[];
+    readonly bypass: readonly string[];
+  };
+  readonly rateLimits: readonly RateLimitSource[];
+  readonly admin?:
+    { readonly paths: readonly string[]; readonly allowedCidrs: readonly string[] } | undefined;
+  readonly waf: { readonly managedRules: boolean };
+}
 
 /** Cloudflare's own managed WAF ruleset (the same id in every account). */
 export const CLOUDFLARE_MANAGED_RULESET_ID = "efb7b8c949ac4650a09736fc376e9aee";
@@ -176,7 +227,7 @@ export function securityHeadersRule(permissionsPolicy: string): RulesetRuleData 
 }
 
 /** EDGE-06: static paths cached with explicit TTLs; bypass paths last, so they win any overlap. */
-export function cacheRules(cache: CdnConfig["cache"]): RulesetRuleData[] {
+export function cacheRules(cache: CdnSource["cache"]): RulesetRuleData[] {
   const statics = cache.static.map((entry): RulesetRuleData => ({
     ref: ruleRef("cache", entry.path),
     description: `Cache ${entry.path} at the edge for ${entry.edgeTtlSeconds} s (EDGE-06)`,
@@ -213,7 +264,7 @@ export function cacheRules(cache: CdnConfig["cache"]): RulesetRuleData[] {
  * own limit, so `/api/*` and `/api/auth/*` each count their own requests (per-path thresholds).
  * Most specific rules come first.
  */
-export function rateLimitRules(limits: readonly RateLimitConfig[]): RulesetRuleData[] {
+export function rateLimitRules(limits: readonly RateLimitSource[]): RulesetRuleData[] {
   const specificity = (pattern: string) => parsePathPattern(pattern).value.length;
   const ordered = [...limits].sort(
     (a, b) => specificity(b.path) - specificity(a.path) || a.path.localeCompare(b.path),
@@ -240,7 +291,7 @@ export function rateLimitRules(limits: readonly RateLimitConfig[]): RulesetRuleD
   });
 }
 
-export function adminRule(admin: NonNullable<CdnConfig["admin"]>): RulesetRuleData {
+export function adminRule(admin: NonNullable<CdnSource["admin"]>): RulesetRuleData {
   return {
     ref: "admin_allow_list",
     description: `Only the allow-list reaches ${admin.paths.join(", ")} (EDGE-05)`,
@@ -262,7 +313,7 @@ export function managedWafRule(): RulesetRuleData {
 }
 
 /** The zone-level entry-point rulesets, one per phase; phases with no rule are left out. */
-export function rulesets(cdn: CdnConfig): RulesetData[] {
+export function rulesets(cdn: CdnSource): RulesetData[] {
   const candidates: [PhaseKey, string, RulesetRuleData[]][] = [
     ["headers", "Security response headers", [securityHeadersRule(cdn.headers.permissionsPolicy)]],
     ["cache", "Edge cache for static assets, bypass for the API", cacheRules(cdn.cache)],
@@ -293,7 +344,7 @@ export interface ZoneSettingData {
  * EDGE-01, EDGE-02, EDGE-07. `value` is passed to the Cloudflare API as JSON (the provider types it
  * as a dynamic value), so nested keys are the API's snake_case names.
  */
-export function zoneSettings(cdn: Pick<CdnConfig, "tls" | "hsts">): ZoneSettingData[] {
+export function zoneSettings(cdn: Pick<CdnSource, "tls" | "hsts">): ZoneSettingData[] {
   return [
     { settingId: "ssl", value: "strict" },
     { settingId: "always_use_https", value: "on" },
@@ -353,11 +404,11 @@ export function txtContent(value: string): string {
   return chunks.map((chunk) => `"${chunk.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(" ");
 }
 
-export function spfValue(spf: MailConfig["spf"]): string {
+export function spfValue(spf: MailSource["spf"]): string {
   return ["v=spf1", ...spf.includes.map((host) => `include:${host}`), spf.all].join(" ");
 }
 
-export function dmarcValue(dmarc: MailConfig["dmarc"]): string {
+export function dmarcValue(dmarc: MailSource["dmarc"]): string {
   const tags = [`v=DMARC1`, `p=${dmarc.policy}`];
   if (dmarc.subdomainPolicy) tags.push(`sp=${dmarc.subdomainPolicy}`);
   if (dmarc.percent !== 100) tags.push(`pct=${dmarc.percent}`);
@@ -386,7 +437,7 @@ export function appRecord(hostname: string, origin: string): DnsRecordData {
 }
 
 /** EDGE-08: SPF, the provider's MX and DKIM records, and DMARC for the sending domain. */
-export function mailRecords(mail: MailConfig): DnsRecordData[] {
+export function mailRecords(mail: MailSource): DnsRecordData[] {
   const records: DnsRecordData[] = [
     {
       key: recordKey("TXT", `spf-${mail.spf.name}`),

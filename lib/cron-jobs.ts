@@ -2,8 +2,7 @@
  * What the Cron component builds for each job, as pure functions: the schedule's target input,
  * the alarms, and the least-privilege IAM documents of the scheduler and the invoker.
  */
-import type { ResolvedCronJob } from "../config/schema/cron";
-import { INVOKER_MARGIN_SECONDS } from "../config/schema/cron";
+import { INVOKER_MARGIN_SECONDS, type ResolvedCronJob } from "./cron/job";
 import { createSchedulerInput } from "../lambda/cron-invoker/event";
 import { METRIC_NAMESPACE } from "../lambda/cron-invoker/handler";
 import type { AlarmSpec } from "./alerts";

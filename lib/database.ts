@@ -2,8 +2,8 @@
  * What the Database component sends to Supabase, as pure functions: the `Settings` JSON blobs and
  * the Management API calls that cover what provider 1.10.1 does not apply (pooler, PITR).
  */
-import type { DatabaseConfig } from "../config/schema/database";
 import { tieredLifecycleRules } from "./backup";
+import type { DatabaseSource } from "./database-source";
 
 /** Postgres accepts `30s`/`250ms`; prefer whole seconds when exact. */
 export function postgresDuration(millis: number): string {
@@ -15,7 +15,7 @@ function withoutUndefined(record: Record<string, unknown>): Record<string, unkno
 }
 
 /** The `database` blob: declared Postgres settings (DB-06). Keys are Postgres GUC names. */
-export function databaseSettings(config: DatabaseConfig): Record<string, unknown> {
+export function databaseSettings(config: DatabaseSource): Record<string, unknown> {
   const pg = config.postgres;
   return withoutUndefined({
     statement_timeout: postgresDuration(pg.statementTimeout),
@@ -28,7 +28,7 @@ export function databaseSettings(config: DatabaseConfig): Record<string, unknown
 }
 
 /** The `api` blob: what PostgREST exposes. */
-export function apiSettings(config: DatabaseConfig): Record<string, unknown> {
+export function apiSettings(config: DatabaseSource): Record<string, unknown> {
   return {
     db_schema: config.api.schemas.join(","),
     db_extra_search_path: config.api.extraSearchPath.join(","),
@@ -41,7 +41,7 @@ export function apiSettings(config: DatabaseConfig): Record<string, unknown> {
  * Auth's SMTP when declared. `smtpPassword` is the provided secret's value; the caller keeps the
  * resulting blob secret.
  */
-export function authSettings(config: DatabaseConfig, smtpPassword?: string): Record<string, unknown> {
+export function authSettings(config: DatabaseSource, smtpPassword?: string): Record<string, unknown> {
   const blob: Record<string, unknown> = {
     site_url: config.auth.siteUrl,
     uri_allow_list: config.auth.redirectUrls.join(","),
@@ -80,7 +80,7 @@ export function functionJwtRequest(slug: string, verifyJwt: boolean): Management
  * alongside the configured list so the stack never firewalls itself out.
  */
 export function networkSettings(
-  config: DatabaseConfig,
+  config: DatabaseSource,
   runnerCidrs: readonly string[] = [],
 ): Record<string, unknown> {
   const listed = config.network.allowedCidrs;
@@ -93,7 +93,7 @@ export function networkSettings(
 }
 
 /** The `pooler` blob. Provider 1.10.1 accepts it without applying it; see poolerRequest. */
-export function poolerSettings(config: DatabaseConfig): Record<string, unknown> {
+export function poolerSettings(config: DatabaseSource): Record<string, unknown> {
   return { default_pool_size: config.pooler.defaultPoolSize, pool_mode: config.pooler.mode };
 }
 
@@ -106,12 +106,12 @@ export interface ManagementRequest {
 }
 
 /** DB-02: pool mode and size, applied through the Management API because provider 1.10.1 ignores them. */
-export function poolerRequest(config: DatabaseConfig): ManagementRequest {
+export function poolerRequest(config: DatabaseSource): ManagementRequest {
   return { method: "PATCH", path: "/config/database/pooler", body: poolerSettings(config) };
 }
 
 /** DB-03: the point-in-time recovery add-on; undefined when PITR is off. */
-export function pitrRequest(config: DatabaseConfig): ManagementRequest | undefined {
+export function pitrRequest(config: DatabaseSource): ManagementRequest | undefined {
   const variant = config.backups.pointInTimeRecovery;
   if (variant === "off") return undefined;
   return { method: "PATCH", path: "/billing/addons", body: { addon_type: "pitr", addon_variant: variant } };
@@ -134,6 +134,6 @@ export function poolerConnectionString(template: string, password: string): stri
 }
 
 /** Lifecycle of the off-site backup bucket (DB-03): per tier prefix (lib/backup.ts), old versions too. */
-export function backupLifecycleRules(config: DatabaseConfig) {
+export function backupLifecycleRules(config: DatabaseSource) {
   return tieredLifecycleRules(config);
 }

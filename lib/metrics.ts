@@ -4,7 +4,6 @@
  * least-privilege IAM documents, and its environment.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { AlertsConfig } from "../config/schema/alerts";
 import {
   APP_DIMENSION,
   APP_NAMESPACE,
@@ -20,12 +19,21 @@ import { ownLogsStatement, type PolicyDocument } from "./iam";
 export const COLLECTOR_SCHEDULE = "rate(1 minute)";
 export const COLLECTOR_TIMEOUT_SECONDS = 30;
 
+/** Alarm thresholds in percent (`golive:alerts.thresholds`, validated by config/schema/alerts.ts). */
+export interface AlarmThresholds {
+  readonly errorRatePercent: number;
+  readonly connectionsPercent: number;
+  readonly diskPercent: number;
+  readonly cpuPercent: number;
+  readonly memoryPercent: number;
+}
+
 export type DatabaseAlarmKey = "connections" | "disk" | "cpu" | "memory";
 
 interface DatabaseAlarmDefinition {
   readonly key: DatabaseAlarmKey;
   readonly metricName: string;
-  readonly threshold: keyof AlertsConfig["thresholds"];
+  readonly threshold: keyof AlarmThresholds;
   readonly severity: Severity;
   readonly what: string;
   readonly check: string;
@@ -80,7 +88,7 @@ export const DATABASE_ALARMS: readonly DatabaseAlarmDefinition[] = [
  */
 export function databaseAlarmSpecs(
   projectRef: pulumi.Input<string>,
-  thresholds: AlertsConfig["thresholds"],
+  thresholds: AlarmThresholds,
 ): { key: DatabaseAlarmKey; spec: AlarmSpec }[] {
   return DATABASE_ALARMS.map((alarm) => ({
     key: alarm.key,

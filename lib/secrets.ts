@@ -2,7 +2,6 @@
  * Pure rules for the Secrets component: resource names of generated secrets, which secrets go to
  * edge functions, and the client-exposed variable map.
  */
-import type { PublicVariable, SecretsConfig } from "../config/schema/secrets";
 
 /** `CRON_SECRET` → `cron-secret`, for resource names. */
 export function secretResourceName(name: string): string {
@@ -10,12 +9,24 @@ export function secretResourceName(name: string): string {
 }
 
 /** Names of the secrets pushed to Supabase edge functions, sorted for a stable resource diff. */
-export function edgeFunctionSecretNames(config: SecretsConfig): string[] {
+/** A declared secret: its name and whether edge functions receive it. */
+interface DeclaredSecret {
+  readonly name: string;
+  readonly edgeFunction: boolean;
+}
+
+export function edgeFunctionSecretNames(config: {
+  readonly generated: readonly DeclaredSecret[];
+  readonly provided: readonly DeclaredSecret[];
+}): string[] {
   return [...config.generated, ...config.provided]
     .filter((secret) => secret.edgeFunction)
     .map((secret) => secret.name)
     .sort();
 }
+
+/** A client-exposed variable (`golive:secrets.public`): a literal value or a stack value by name. */
+export type PublicVariableSource = { readonly value: string } | { readonly from: string };
 
 /** Stack values a public variable may name with `from`. */
 export interface PublicSources {
@@ -28,7 +39,7 @@ export interface PublicSources {
 
 /** Resolve the client-exposed variables; config validation already refused server secrets here (SEC-03). */
 export function resolvePublicVariables(
-  variables: Readonly<Record<string, PublicVariable>>,
+  variables: Readonly<Record<string, PublicVariableSource>>,
   sources: PublicSources,
 ): Record<string, string> {
   const resolved: Record<string, string> = {};

@@ -3,22 +3,12 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { missingFunctionFiles } from "../components/edge-functions";
-import { ConfigError } from "../config/errors";
 import { parseStackConfig, type RawConfig } from "../config/load";
 import { resolveEdgeFunctions } from "../config/schema/functions";
 import { hostingVariables } from "../lib/hosting";
 import { readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
+import { problemsOf } from "./support/config-problems";
 import { editKey, REPO_ROOT, stackConfig } from "./support/stacks";
-
-function problemsOf(raw: RawConfig) {
-  try {
-    parseStackConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
 
 function message(raw: RawConfig): string {
   try {

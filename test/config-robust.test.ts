@@ -6,31 +6,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigProblem } from "../config/errors";
+import { ConfigError } from "../config/errors";
 import { parseStackConfig, type RawConfig, type StackConfig } from "../config/load";
 import { AWS_REGIONS } from "../config/schema";
 import { MAX_USD, POSTGRES_MAX_TIMEOUT_MS, canonicalCidr, usdAmount } from "../config/schema/common";
 import { parseStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
+import { problemAt, problemsOf } from "./support/config-problems";
 import { REPO_ROOT, editKey, stackConfig } from "./support/stacks";
-
-function problemsOf(raw: RawConfig): readonly ConfigProblem[] {
-  try {
-    parseStackConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
-
-function problemAt(problems: readonly ConfigProblem[], key: string): ConfigProblem {
-  const found = problems.find((problem) => problem.key === key);
-  if (!found)
-    throw new Error(
-      `no problem at ${key}; problems: ${problems.map((p) => `${p.key}: ${p.message}`).join("\n")}`,
-    );
-  return found;
-}
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown) => value as Json;

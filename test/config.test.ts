@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, closest, keyPath, setCommand } from "../config/errors";
+import { type ConfigError, closest, keyPath, setCommand } from "../config/errors";
 import { parseStackConfig, type RawConfig } from "../config/load";
 import { parseCidr } from "../config/schema/common";
 import { parseStackFile, PLACEHOLDER_MARK, withPlaceholderSecrets } from "../tooling/stack-files";
+import { problemsOf } from "./support/config-problems";
 import { editKey, stackConfig } from "./support/stacks";
-
-/** Parse and return the ConfigError's problems; fails the test when the config is accepted. */
-function problemsOf(raw: RawConfig) {
-  try {
-    parseStackConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
 
 function withValue(raw: RawConfig, key: string, value: string): RawConfig {
   return { ...raw, values: { ...raw.values, [key]: value } };

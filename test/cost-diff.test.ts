@@ -263,7 +263,9 @@ describe("golive cost", () => {
     expect(estimates.staging!.monthlyUsd).toBe(golden.monthlyUsd);
     const unknown = memoryIo({ cwd: REPO_ROOT });
     expect(await runGolive(["cost", "--stack", "qa"], unknown)).toBe(2);
-    expect(unknown.err.join("")).toContain('unknown stack "qa": stacks here: prod, staging');
+    expect(unknown.err.join("")).toContain(
+      `golive cost: unknown stack "qa": ${path.join(REPO_ROOT, "Pulumi.qa.yaml")} does not exist; stacks here: prod, staging`,
+    );
   }, 300_000);
 
   it("fails --check-budget above 80% of the budget", async () => {

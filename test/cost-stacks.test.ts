@@ -16,9 +16,8 @@ import { coverageOf, priceCatalogue } from "../lib/cost/catalogue";
 import type { CostEstimate } from "../lib/cost/model";
 import { PRICERS } from "../lib/cost/pricers";
 import type { Recording } from "../tooling/engine/record";
+import { planResourcesOf } from "../tooling/cli/cost-command";
 import { planCost } from "../tooling/plan/cost";
-import type { PlanResource } from "../tooling/plan/model";
-import { toPlanObject } from "../tooling/plan/values";
 import { readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
 import { recordStack } from "./support/record-stack";
 import { REPO_ROOT, stackConfig } from "./support/stacks";
@@ -52,32 +51,6 @@ const CASES: Case[] = [
   ),
 ];
 
-/** The recording's resources in the plan's shape, as tooling/plan/build.ts writes them. */
-function planResources(recording: Recording): PlanResource[] {
-  const byUrn = new Map(recording.resources.map((resource) => [resource.urn, resource]));
-  const componentOf = (parentUrn: string | undefined): string | undefined => {
-    while (parentUrn !== undefined) {
-      const parent = byUrn.get(parentUrn);
-      if (parent === undefined || parent.type === "pulumi:pulumi:Stack") return undefined;
-      if (!parent.custom) return parent.urn;
-      parentUrn = parent.parent;
-    }
-    return undefined;
-  };
-  return recording.resources.map((resource) => {
-    const component = componentOf(resource.parent);
-    return {
-      urn: resource.urn,
-      type: resource.type,
-      name: resource.name,
-      custom: resource.custom,
-      ...(component !== undefined ? { component } : {}),
-      inputs: toPlanObject(resource.inputs, { projectDir: REPO_ROOT }),
-      dependencies: [...new Set(resource.options.dependencies)],
-    };
-  });
-}
-
 /** What the golden keeps: totals and each resource's monthly cost, so a diff reads like a bill. */
 function goldenOf(cost: CostEstimate): unknown {
   return {
@@ -100,7 +73,7 @@ describe.each(CASES)("cost of $name", ({ name, environment, config }) => {
 
   it("runs under the engine and is estimated", async () => {
     recording = await recordStack(environment, { preview: false, config: config() });
-    cost = planCost(planResources(recording), recording.config);
+    cost = planCost(planResourcesOf(recording, REPO_ROOT), recording.config);
     expect(cost.monthlyUsd).toBeGreaterThan(0);
   }, 300_000);
 
@@ -140,7 +113,7 @@ describe.each(CASES)("cost of $name", ({ name, environment, config }) => {
 describe("cost in preview mode", () => {
   it("prices the prod stack as `pulumi preview` runs it the same as `pulumi up`", async () => {
     const recording = await recordStack("prod", { preview: true });
-    const cost = planCost(planResources(recording), recording.config);
+    const cost = planCost(planResourcesOf(recording, REPO_ROOT), recording.config);
     const golden = JSON.parse(readFileSync(path.join(goldenDir, "prod.json"), "utf8")) as {
       monthlyUsd: number;
     };

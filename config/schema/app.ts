@@ -23,8 +23,6 @@ export const appSchema = z.strictObject({
   awsAccounts: z.strictObject({ staging: awsAccountId, prod: awsAccountId }),
 });
 
-export type AppConfig = z.infer<typeof appSchema>;
-
 /** `golive:changeWindowOverride`: a reasoned, expiring permission to change prod outside the window (ENV-04). */
 export const changeWindowOverrideSchema = z.strictObject({
   reason: example(z.string().trim().min(10, "must explain the change in at least 10 characters"), "hotfix"),
@@ -34,5 +32,3 @@ export const changeWindowOverrideSchema = z.strictObject({
     "2026-01-01T12:00:00Z",
   ),
 });
-
-export type ChangeWindowOverride = z.infer<typeof changeWindowOverrideSchema>;

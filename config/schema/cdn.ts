@@ -287,8 +287,6 @@ export const cdnSchema = z
   });
 
 export type CdnConfig = z.infer<typeof cdnSchema>;
-export type RateLimitConfig = CdnConfig["rateLimits"][number];
-export type MailConfig = NonNullable<CdnConfig["mail"]>;
 
 /** A problem found by an environment rule; the same shape as `ConfigRuleIssue` in ./index. */
 export interface AreaRuleIssue {

@@ -249,5 +249,3 @@ export const envVarName = example(
   z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be an environment variable name: A-Z, 0-9 and '_'"),
   "STRIPE_SECRET_KEY",
 );
-
-export const percentage = z.number().gt(0, "must be above 0").lte(100, "must be at most 100");

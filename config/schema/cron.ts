@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { parseCronSchedule, type CronSchedule } from "../../lib/cron";
+import { parseCronSchedule } from "../../lib/cron";
 import { checkTimeZone } from "../../lib/cron/schedule";
+import { MAX_JOB_TIMEOUT_SECONDS, RUNNER_MAX_SECONDS, type ResolvedCronJob } from "../../lib/cron/job";
 import { example, urlPath } from "./common";
 
-/** Lambda's hard limit; the invoker needs a few seconds beyond the job's own timeout. */
-export const RUNNER_MAX_SECONDS = 900;
-export const INVOKER_MARGIN_SECONDS = 10;
-export const MAX_JOB_TIMEOUT_SECONDS = RUNNER_MAX_SECONDS - INVOKER_MARGIN_SECONDS;
+// The runner's limits and the resolved job's shape live in lib/ (pure rules read them too).
+export { MAX_JOB_TIMEOUT_SECONDS, RUNNER_MAX_SECONDS, type ResolvedCronJob };
 
 const jobName = example(
   z
@@ -131,20 +130,6 @@ export const cronSchema = z
   });
 
 export type CronConfig = z.infer<typeof cronSchema>;
-export type CronJobConfig = CronConfig["jobs"][number];
-
-/** A job with every default applied and its schedule parsed. */
-export interface ResolvedCronJob {
-  readonly name: string;
-  readonly schedule: CronSchedule;
-  /** Path on the app host or full URL. */
-  readonly endpoint: string;
-  readonly method: "GET" | "POST";
-  readonly timeoutSeconds: number;
-  readonly retries: number;
-  readonly enabled: boolean;
-  readonly description?: string;
-}
 
 /** Apply the registry's defaults; the schema has already validated every schedule. */
 export function resolveCronJobs(cron: CronConfig): ResolvedCronJob[] {

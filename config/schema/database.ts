@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { backupScheduleProblems } from "../../lib/backup-schedule";
+import { BACKUP_POSTGRES_MAJORS, PITR_VARIANTS } from "../../lib/database-source";
 import {
   duration,
   email,
@@ -47,8 +48,8 @@ export const INSTANCE_SIZES = [
   "16xlarge",
 ] as const;
 
-/** Point-in-time recovery add-on variants (days of WAL kept). */
-export const PITR_VARIANTS = ["off", "pitr_7", "pitr_14", "pitr_28"] as const;
+// Point-in-time recovery add-on variants and the backup task's Postgres majors: lib/ owns both lists.
+export { BACKUP_POSTGRES_MAJORS, PITR_VARIANTS };
 
 const postgresSchema = z.strictObject({
   /** Cancels runaway queries; seed 001 asks for declared, not clicked, settings (DB-06). */
@@ -111,8 +112,6 @@ const smtpSchema = z.strictObject({
   maxFrequencySeconds: z.number().int().min(1).max(3600).default(60),
 });
 
-export type SmtpConfig = z.infer<typeof smtpSchema>;
-
 /** The provider's rule for API key names (`^[a-z_][a-z0-9_]*$`); the bridge's auto-name has a hyphen. */
 export const API_KEY_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -149,9 +148,6 @@ const poolerSchema = z.strictObject({
   mode: example(z.enum(["transaction", "session"]), "transaction"),
   defaultPoolSize: example(z.number().int().min(1).max(3000), "20"),
 });
-
-/** Postgres majors the backup task has a pinned official image for (lib/backup.ts). */
-export const BACKUP_POSTGRES_MAJORS = ["15", "16", "17"] as const;
 
 const backupsSchema = z.strictObject({
   pointInTimeRecovery: example(z.enum(PITR_VARIANTS), "pitr_7"),

@@ -51,7 +51,6 @@ export const secretsSchema = z.strictObject({
 });
 
 export type SecretsConfig = z.infer<typeof secretsSchema>;
-export type PublicVariable = z.infer<typeof publicVariableSchema>;
 
 /** `golive:providedSecrets`: operator-provided values, stored encrypted in the stack file. */
 export const providedSecretsSchema = z.record(z.string(), z.string().min(1, "must not be empty"));

@@ -40,7 +40,6 @@ export const catalogueSchema = z.strictObject({
 });
 
 export type Price = z.infer<typeof priceSchema>;
-export type TypeEntry = z.infer<typeof typeEntrySchema>;
 export type Catalogue = z.infer<typeof catalogueSchema>;
 
 /** How the catalogue treats a type: priced by a pricer, free (with why), not priced (with why), or unknown. */

@@ -13,7 +13,6 @@ import { checkTimeZone } from "../cron";
 
 export const DAYS_PER_MONTH = 30;
 export const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
-export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 
 /** A common year (2027) for calendar schedules; 2027-01-03 is a Sunday. */
 const YEAR_START = Date.UTC(2027, 0, 1);

@@ -11,7 +11,7 @@ import { readMigrationFiles, compareBytes } from "./migrations";
 import { loadSqlParser, parseSqlFileSync, type SqlFile, type SqlStatement } from "./parser";
 
 export { SqlSyntaxError, type SqlFile } from "./parser";
-export { MigrationsDirError, readMigrationFiles } from "./migrations";
+export { MigrationsDirError } from "./migrations";
 
 /** The schemas PostgREST serves by default in a Supabase project. */
 export const DEFAULT_EXPOSED_SCHEMAS: readonly string[] = ["public"];

@@ -47,8 +47,8 @@ export interface ExemptionSet {
   readonly errors: readonly string[];
 }
 
-/** Glob to RegExp: `*` any run of characters (URN separators included), `?` one character. */
-export function globToRegExp(glob: string): RegExp {
+/** A URN glob as a RegExp: `*` any run of characters (URN separators included), `?` one character. */
+export function urnGlobRegExp(glob: string): RegExp {
   let source = "";
   for (const char of glob) {
     if (char === "*") source += ".*";
@@ -89,7 +89,7 @@ export function parseExemptions(
       );
       return [];
     }
-    return [{ ...entry, name, index, pattern: globToRegExp(entry.urn), checklistId }];
+    return [{ ...entry, name, index, pattern: urnGlobRegExp(entry.urn), checklistId }];
   });
   return { source, exemptions: errors.length > 0 ? [] : exemptions, errors };
 }

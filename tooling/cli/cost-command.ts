@@ -4,7 +4,7 @@
  * It runs the program offline as `golive plan` does (mock providers, no cloud calls, no policy
  * pack), or reads the cost section of plan files that `golive plan` wrote.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { formatUsd } from "../../lib/cost/format";
@@ -14,19 +14,17 @@ import { recordProgram, type Recording } from "../engine/record";
 import { planCost } from "../plan/cost";
 import type { PlanResource } from "../plan/model";
 import {
-  isValidStackName,
-  listStacks,
   PlanInputError,
   programOf,
   readProject,
-  stackFileOf,
-  stackNameOfFile,
   withProjectDefaults,
   type PulumiProject,
 } from "../plan/project";
 import { toPlanObject } from "../plan/values";
 import { readStackFile, withPlaceholderSecrets } from "../stack-files";
 import { EXIT, UsageError, type CommandIo } from "./io";
+import { targetsOf } from "./targets";
+import type { StackTarget } from "../plan/run";
 
 export const COST_USAGE = `Usage: golive cost [--stack NAME|all] [--program DIR] [--config FILE] [--json] [--check-budget]
        golive cost PLAN.json...
@@ -96,40 +94,8 @@ function parseCostArgs(argv: readonly string[]): CostArgs {
   };
 }
 
-interface Target {
-  readonly stack: string;
-  readonly configFile: string;
-}
-
-function targetsOf(args: CostArgs, project: PulumiProject, cwd: string): Target[] {
-  if (args.config !== undefined) {
-    const configFile = path.resolve(cwd, args.config);
-    if (!existsSync(configFile))
-      throw new PlanInputError(`${configFile} does not exist: --config takes a stack file`);
-    const stack = args.stack !== undefined && args.stack !== "all" ? args.stack : stackNameOfFile(configFile);
-    if (stack === undefined || !isValidStackName(stack)) {
-      throw new PlanInputError(
-        `cannot tell the stack of ${configFile}; name it Pulumi.<stack>.yaml or pass --stack NAME`,
-      );
-    }
-    return [{ stack, configFile }];
-  }
-  const stacks = listStacks(project);
-  if (args.stack === undefined || args.stack === "all") {
-    if (stacks.length === 0)
-      throw new PlanInputError(`${project.dir} has no stack files (Pulumi.<stack>.yaml)`);
-    return stacks.map((stack) => ({ stack, configFile: stackFileOf(project, stack) }));
-  }
-  if (!stacks.includes(args.stack)) {
-    throw new PlanInputError(
-      `unknown stack "${args.stack}": ${stacks.length > 0 ? `stacks here: ${stacks.join(", ")}` : "this project has no stack files"}`,
-    );
-  }
-  return [{ stack: args.stack, configFile: stackFileOf(project, args.stack) }];
-}
-
 /** The recording's resources in the plan's shape (component URNs, inputs as plan values). */
-function planResourcesOf(recording: Recording, projectDir: string): PlanResource[] {
+export function planResourcesOf(recording: Recording, projectDir: string): PlanResource[] {
   const byUrn = new Map(recording.resources.map((resource) => [resource.urn, resource]));
   const componentOf = (parentUrn: string | undefined): string | undefined => {
     const seen = new Set<string>();
@@ -158,7 +124,7 @@ function planResourcesOf(recording: Recording, projectDir: string): PlanResource
   });
 }
 
-async function estimateStack(project: PulumiProject, target: Target): Promise<CostEstimate> {
+async function estimateStack(project: PulumiProject, target: StackTarget): Promise<CostEstimate> {
   const raw = withProjectDefaults(readStackFile(target.configFile, target.stack), project);
   const { config } = withPlaceholderSecrets(raw);
   const previous = process.cwd();

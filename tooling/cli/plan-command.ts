@@ -2,7 +2,7 @@
  * `golive plan`: offline plans of a Pulumi program's stacks with the policy verdict, written to
  * `plans/<stack>.json` and `plans/<stack>.md`, or compared with the committed ones (`--check`).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CHANGE_WINDOW, describeWindow, isInsideWindow } from "../../policies/lib/change-window";
@@ -18,15 +18,7 @@ import {
 } from "../plan/files";
 import { REGENERATE_COMMAND } from "../plan/markdown";
 import { DEFAULT_POLICY_CLOCK, POLICY_CLOCK_ENV } from "../plan/settings";
-import {
-  isValidStackName,
-  listStacks,
-  PlanInputError,
-  readProject,
-  stackFileOf,
-  stackNameOfFile,
-  type PulumiProject,
-} from "../plan/project";
+import { readProject, type PulumiProject } from "../plan/project";
 import {
   DEFAULT_PROGRAM_TIMEOUT_MS,
   PolicyPackError,
@@ -36,6 +28,7 @@ import {
 } from "../plan/errors";
 import { boundedDuration } from "../../config/schema/common";
 import { outputDirProblem, outputFileProblem, writeOutput } from "./paths";
+import { targetsOf } from "./targets";
 import type { PlannedStack, StackTarget } from "../plan/run";
 import { resultsOfPlan, sarifOfPlans, type PlannedStackResults } from "../results/plan-results";
 import { EXIT, UsageError, type CommandIo } from "./io";
@@ -131,44 +124,6 @@ function parsePlanArgs(argv: readonly string[]): PlanArgs {
     check: values.check === true,
     help: values.help === true,
   };
-}
-
-function targetsOf(args: PlanArgs, project: PulumiProject, cwd: string): StackTarget[] {
-  if (args.config !== undefined) {
-    const configFile = path.resolve(cwd, args.config);
-    if (!existsSync(configFile)) {
-      throw new PlanInputError(
-        `${configFile} does not exist: --config takes the path of a stack file (Pulumi.<stack>.yaml)`,
-      );
-    }
-    if (args.stack === "all")
-      throw new PlanInputError("--config plans one stack: give --stack NAME, not all");
-    const stack = args.stack ?? stackNameOfFile(configFile);
-    if (stack === undefined) {
-      throw new PlanInputError(
-        `cannot tell the stack of ${configFile} from its name; name it Pulumi.<stack>.yaml or pass --stack NAME`,
-      );
-    }
-    if (!isValidStackName(stack))
-      throw new PlanInputError(`stack name "${stack}" must be letters, digits, "_", "." or "-"`);
-    return [{ stack, configFile }];
-  }
-  const stacks = listStacks(project);
-  if (args.stack === undefined || args.stack === "all") {
-    if (stacks.length === 0) {
-      throw new PlanInputError(
-        `${project.dir} has no stack files (Pulumi.<stack>.yaml); create one or pass --config FILE`,
-      );
-    }
-    return stacks.map((stack) => ({ stack, configFile: stackFileOf(project, stack) }));
-  }
-  if (!isValidStackName(args.stack) || !stacks.includes(args.stack)) {
-    throw new PlanInputError(
-      `unknown stack "${args.stack}": ${stackFileOf(project, isValidStackName(args.stack) ? args.stack : "<stack>")} does not exist; ` +
-        (stacks.length > 0 ? `stacks here: ${stacks.join(", ")}` : "this project has no stack files"),
-    );
-  }
-  return [{ stack: args.stack, configFile: stackFileOf(project, args.stack) }];
 }
 
 /** A planned stack with the pack's policy metadata, for SARIF rules. */

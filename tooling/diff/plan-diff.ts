@@ -24,6 +24,7 @@ import type {
   StepOp,
 } from "../report/model";
 import { costChange } from "../../lib/cost/diff";
+import { isRecord } from "../../lib/records";
 import { compareCodeUnits } from "../plan/json";
 import {
   PLAN_FORMAT,
@@ -42,10 +43,6 @@ export class PlanFileError extends Error {
     super(`${file}: ${detail}`);
     this.name = "PlanFileError";
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Parses a plan file's text, checking the parts the diff relies on. */

@@ -3,7 +3,7 @@
  * with the stack's name stripped from the resource name (`staging-db` and `prod-db` are one resource).
  */
 import type { ResourceChange, StackReportInput, StepOp } from "./model.js";
-import { parseUrn } from "./steps.js";
+import { tryParseUrn } from "./steps.js";
 import { compareText } from "./text.js";
 
 export interface ComparisonCell {
@@ -94,7 +94,7 @@ export function compareStacks(stacks: readonly StackReportInput[]): StackCompari
       .filter((resource) => resource.op !== "same")
       .sort((a, b) => compareText(a.urn, b.urn));
     for (const resource of resources) {
-      const urn = parseUrn(resource.urn);
+      const urn = tryParseUrn(resource.urn);
       const type = urn?.type ?? resource.type;
       const name = stripStackName(resource.name, [stack.name, urn?.stack ?? ""]);
       let key = `${type}\u0000${name}`;

@@ -18,7 +18,7 @@ import {
 } from "./schemas.js";
 import type { RawResourceState, RawStep } from "./steps.js";
 import { compareText, oneLine, stripColors } from "./text.js";
-import { isRecord } from "./values.js";
+import { isRecord } from "../../lib/records";
 
 export interface EventLogData {
   steps: RawStep[];

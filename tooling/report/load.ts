@@ -5,7 +5,7 @@
  * Cloud API returns. The format is detected from the content, not the file name.
  */
 import { previewDocumentSchema, formatIssues, type PreviewDocument } from "./schemas.js";
-import { isRecord } from "./values.js";
+import { isRecord } from "../../lib/records";
 
 /** Bad input: the message names the file, what is wrong, and what was expected. */
 export class ReportInputError extends Error {

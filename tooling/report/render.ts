@@ -17,7 +17,7 @@ import {
 import { costChunk } from "./cost.js";
 import { formatPropertyPath, lastKeyName, type PathSegment } from "./paths.js";
 import { assessRisk, isReplaceLike, opRank, type RiskFinding } from "./risk.js";
-import { isDeleteLike, parseUrn } from "./steps.js";
+import { isDeleteLike, tryParseUrn } from "./steps.js";
 import {
   codeSpan,
   compareText,
@@ -29,7 +29,8 @@ import {
   table,
   truncate,
 } from "./text.js";
-import { DISPLAY, displayValue, isRecord } from "./values.js";
+import { DISPLAY, displayValue } from "./values.js";
+import { isRecord } from "../../lib/records";
 
 /** GitHub's limit for an issue or PR comment body. */
 export const DEFAULT_BUDGET = 65_536;
@@ -237,7 +238,7 @@ function resourceLabel(type: string, name: string, code: (text: string) => strin
 
 function urnLabel(urn: string | undefined): string {
   if (urn === undefined) return "(stack)";
-  const parsed = parseUrn(urn);
+  const parsed = tryParseUrn(urn);
   return parsed === undefined ? codeSpan(urn) : resourceLabel(parsed.type, parsed.name);
 }
 

@@ -103,13 +103,6 @@ export const diagnosticEventSchema = z.looseObject({
   ephemeral: z.boolean().nullish(),
 });
 
-/** The envelope of one engine event: its kind is `type`, or else the one payload key present. */
-export const engineEventSchema = z.looseObject({
-  sequence: z.number().nullish(),
-  timestamp: z.number().nullish(),
-  type: z.string().nullish(),
-});
-
 /** Formats zod issues as `path: message` lines, paths written like `steps[3].op`. */
 export function formatIssues(error: z.ZodError, prefix = ""): string {
   return error.issues

@@ -13,14 +13,15 @@ import type {
   StepOp,
 } from "./model.js";
 import { formatPropertyPath, joinPaths, parsePropertyPath, topLevelKey, type PathSegment } from "./paths.js";
+import { parseUrn, type ParsedUrn } from "../engine/urn";
 import { compareText } from "./text.js";
+import { isRecord } from "../../lib/records";
 import {
   SECRET_MARKER,
   classify,
   containsPrivateKey,
   isInternalKey,
   isMeaningfulPlain,
-  isRecord,
   lookup,
   lookupToReportValue,
   toReportValue,
@@ -59,26 +60,16 @@ export interface RawStep {
   detailedDiff?: RawDetailedDiffEntry[];
 }
 
-export interface ParsedUrn {
-  stack: string;
-  project: string;
-  /** The type chain, parent types first, joined by `$`. */
-  qualifiedType: string;
-  /** The resource's own type (last of the chain). */
-  type: string;
-  name: string;
-}
-
-/** Parses `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
-export function parseUrn(urn: string): ParsedUrn | undefined {
-  const prefix = "urn:pulumi:";
-  if (!urn.startsWith(prefix)) return undefined;
-  const [stack, project, qualifiedType, ...nameParts] = urn.slice(prefix.length).split("::");
-  if (stack === undefined || project === undefined || qualifiedType === undefined || nameParts.length === 0) {
+/**
+ * The parts of `urn:pulumi:<stack>::<project>::<qualified type>::<name>` (the engine's own parser),
+ * or undefined for a string that is not a Pulumi URN: a report shows such a step as it is.
+ */
+export function tryParseUrn(urn: string): ParsedUrn | undefined {
+  try {
+    return parseUrn(urn);
+  } catch {
     return undefined;
   }
-  const type = qualifiedType.split("$").pop() ?? qualifiedType;
-  return { stack, project, qualifiedType, type, name: nameParts.join("::") };
 }
 
 const REPLACEMENT_SUB_STEPS: ReadonlySet<StepOp> = new Set([
@@ -427,7 +418,7 @@ function maskDeclaredSecrets(step: RawStep, type: string, changes: PropertyChang
 
 /** Maps one (folded) step to the report model. */
 export function toResourceChange(step: RawStep): ResourceChange {
-  const urn = parseUrn(step.urn);
+  const urn = tryParseUrn(step.urn);
   const type = step.new?.type ?? step.old?.type ?? step.type ?? urn?.type ?? "unknown";
   const { changes, source } = computeChanges(step);
   const exposures = detectSecretExposures(step, changes);

@@ -68,14 +68,6 @@ export function inlineCode(text: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-/** A fenced code block holding `text` verbatim. */
-export function codeBlock(text: string, language = ""): string {
-  let longestRun = 0;
-  for (const run of text.match(/`{3,}/g) ?? []) longestRun = Math.max(longestRun, run.length);
-  const fence = "`".repeat(Math.max(3, longestRun + 1));
-  return `${fence}${language}\n${text}\n${fence}`;
-}
-
 /** A Markdown table. Cells must already be escaped (see `escapeMarkdown`, `codeSpan`). */
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;

@@ -2,6 +2,7 @@
  * Pulumi value sentinels: secret markers, the unknown-value UUID, signature-wrapped values (secrets,
  * assets, archives, resource references, outputs), and the masking rules for display.
  */
+import { isRecord } from "../../lib/records";
 import type { JsonValue, ReportValue } from "./model.js";
 import { type PathSegment } from "./paths.js";
 
@@ -18,10 +19,6 @@ export const SIGNATURES = {
   resourceReference: "5cf8f73096256a8f31e491e813e4eb8e",
   output: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
 } as const;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Pulumi reserves `__`-prefixed property names (`__defaults`, `__meta`, `__pulumi_raw_state_delta`). */
 export function isInternalKey(key: string): boolean {

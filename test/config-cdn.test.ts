@@ -1,34 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigProblem } from "../config/errors";
-import { parseStackConfig, type RawConfig } from "../config/load";
-import { alertsSchema, urlSecretNames } from "../config/schema/alerts";
-import { billingSchema } from "../config/schema/billing";
-import { cdnSchema, checkCdnRules } from "../config/schema/cdn";
-import { PLACEHOLDER_MARK } from "../tooling/stack-files";
+import { parseStackConfig } from "../config/load";
+import { checkCdnRules, cdnSchema } from "../config/schema/cdn";
+import { problemAt, problemsOf } from "./support/config-problems";
 import { editKey, stackConfig } from "./support/stacks";
-
-/** Parse and return the ConfigError's problems; fails the test when the config is accepted. */
-function problemsOf(raw: RawConfig): readonly ConfigProblem[] {
-  try {
-    parseStackConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
-
-function problemAt(problems: readonly ConfigProblem[], key: string): ConfigProblem {
-  const found = problems.find((problem) => problem.key === key);
-  if (!found) throw new Error(`no problem at ${key}; problems: ${problems.map((p) => p.key).join(", ")}`);
-  return found;
-}
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown) => value as Json;
 const list = (value: unknown) => value as Json[];
 
-describe("the committed stacks' edge, alerts and billing sections", () => {
+describe("the committed stacks' cdn sections", () => {
   it("prod: owns the zone policy, WAF on, HSTS a year, three per-path rate limits, DMARC quarantine", () => {
     const config = parseStackConfig(stackConfig("prod"));
     expect(config.cdn.zone.managePolicy).toBe(true);
@@ -41,38 +21,16 @@ describe("the committed stacks' edge, alerts and billing sections", () => {
     ]);
     expect(config.cdn.admin?.paths).toEqual(["/admin*"]);
     expect(config.cdn.mail?.dmarc.policy).toBe("quarantine");
-    expect(config.alerts.uptime.targetPercent).toBe(99.9);
-    expect(config.alerts.latency.p95Seconds).toBe(2);
-    expect(config.alerts.pagerDuty?.integrationUrlSecret).toBe("PAGERDUTY_CLOUDWATCH_URL");
-    expect(config.billing.actualAlertPercent).toBe(80);
-    expect(config.billing.forecastAlertPercent).toBe(100);
   });
 
-  it("offline plans fill the PagerDuty URL with an https placeholder that cannot resolve", () => {
-    const url = parseStackConfig(stackConfig("prod")).providedSecrets.PAGERDUTY_CLOUDWATCH_URL;
-    expect(url).toMatch(/^https:\/\//);
-    expect(url).toContain(PLACEHOLDER_MARK);
-    expect(new URL(url!).hostname.endsWith(".invalid")).toBe(true);
-    expect(urlSecretNames({ pagerDuty: { integrationUrlSecret: "X_URL" } })).toEqual(["X_URL"]);
-    expect(urlSecretNames("not an object")).toEqual([]);
+  it("staging shares the zone without owning it", () => {
+    expect(parseStackConfig(stackConfig("staging")).cdn.zone.managePolicy).toBe(false);
   });
 
-  it("staging shares the zone without owning it, and needs no pager", () => {
-    const config = parseStackConfig(stackConfig("staging"));
-    expect(config.cdn.zone.managePolicy).toBe(false);
-    expect(config.alerts.pagerDuty).toBeUndefined();
-  });
-
-  it("defaults follow the seeds: 99.9% uptime, p95 2 s, 30/365 days of logs, seed 004's Permissions-Policy", () => {
-    const alerts = alertsSchema.parse({});
-    expect(alerts.uptime.targetPercent).toBe(99.9);
-    expect(alerts.latency.p95Seconds).toBe(2);
-    expect(alerts.logs.debugRetentionDays).toBe(30);
-    expect(alerts.logs.auditRetentionDays).toBe(365);
+  it("defaults follow the seeds: seed 004's Permissions-Policy, TLS 1.2 minimum", () => {
     const cdn = cdnSchema.parse({ zone: { plan: "pro" }, origin: "cname.vercel-dns.com" });
     expect(cdn.headers.permissionsPolicy).toBe("geolocation=(), microphone=(), camera=()");
     expect(cdn.tls).toEqual({ minVersion: "1.2", tls13: "on" });
-    expect(billingSchema.parse({ monthlyBudgetUsd: 100 }).anomaly.minImpactUsd).toBe(50);
   });
 });
 
@@ -262,127 +220,5 @@ describe("bad edge config gives a clear error naming the key and the fix", () =>
     });
     const problems = problemsOf(raw);
     expect(problemAt(problems, "golive:cdn.rateLimit").message).toContain('did you mean "rateLimits"');
-  });
-});
-
-describe("bad alerts and billing config", () => {
-  it("a budget of 0", () => {
-    const raw = editKey(stackConfig("prod"), "golive:billing", (billing) => {
-      billing.monthlyBudgetUsd = 0;
-    });
-    const problem = problemAt(problemsOf(raw), "golive:billing.monthlyBudgetUsd");
-    expect(problem.message).toBe("must be greater than 0");
-    expect(problem.fix).toBe("pulumi config set --stack prod --path 'golive:billing.monthlyBudgetUsd' 500");
-  });
-
-  it("a budget of 0 is refused in staging too", () => {
-    const raw = editKey(stackConfig("staging"), "golive:billing", (billing) => {
-      billing.monthlyBudgetUsd = 0;
-    });
-    expect(problemAt(problemsOf(raw), "golive:billing.monthlyBudgetUsd").message).toBe(
-      "must be greater than 0",
-    );
-  });
-
-  it("a missing billing section", () => {
-    const raw = stackConfig("prod");
-    const values = { ...raw.values };
-    delete values["golive:billing"];
-    expect(problemAt(problemsOf({ ...raw, values }), "golive:billing").message).toContain("is required");
-  });
-
-  it("an anomaly threshold at or above the budget", () => {
-    const raw = editKey(stackConfig("prod"), "golive:billing", (billing) => {
-      obj(billing.anomaly).minImpactUsd = 1000;
-    });
-    expect(problemAt(problemsOf(raw), "golive:billing.anomaly.minImpactUsd").message).toContain(
-      "below the monthly budget",
-    );
-  });
-
-  it("prod budget alerts later than 80% actual / 100% forecast", () => {
-    const raw = editKey(stackConfig("prod"), "golive:billing", (billing) => {
-      billing.actualAlertPercent = 90;
-      billing.forecastAlertPercent = 120;
-    });
-    const problems = problemsOf(raw);
-    expect(problemAt(problems, "golive:billing.actualAlertPercent").message).toContain("BILL-01");
-    expect(problemAt(problems, "golive:billing.forecastAlertPercent").message).toContain("BILL-01");
-  });
-
-  it("prod without PagerDuty or Slack", () => {
-    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
-      delete alerts.pagerDuty;
-      delete alerts.slack;
-    });
-    const problems = problemsOf(raw);
-    expect(problemAt(problems, "golive:alerts.pagerDuty").message).toContain("must page");
-    expect(problemAt(problems, "golive:alerts.slack").message).toContain("ALERT-05");
-  });
-
-  it("prod with no critical email", () => {
-    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
-      obj(alerts.email).critical = [];
-    });
-    expect(problemAt(problemsOf(raw), "golive:alerts.email.critical").message).toContain("email");
-  });
-
-  it("a PagerDuty secret that is not declared, or whose value is not an https URL (never shown)", () => {
-    const undeclared = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
-      obj(alerts.pagerDuty).integrationUrlSecret = "PAGER_URL";
-    });
-    expect(
-      problemAt(problemsOf(undeclared), "golive:alerts.pagerDuty.integrationUrlSecret").message,
-    ).toContain("not declared in golive:secrets.provided");
-
-    const raw = stackConfig("prod");
-    const provided = JSON.parse(raw.values["golive:providedSecrets"]!) as Record<string, string>;
-    provided.PAGERDUTY_CLOUDWATCH_URL = "http://events.pagerduty.com/integration/abc123secretkey/enqueue";
-    const plainHttp = {
-      ...raw,
-      values: { ...raw.values, "golive:providedSecrets": JSON.stringify(provided) },
-    };
-    const problem = problemAt(problemsOf(plainHttp), "golive:providedSecrets.PAGERDUTY_CLOUDWATCH_URL");
-    expect(problem.message).toContain("https://");
-    expect(problem.message).not.toContain("abc123secretkey");
-    expect(problem.fix).toContain("--secret");
-  });
-
-  it("a log retention CloudWatch does not accept", () => {
-    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
-      obj(alerts.logs).debugRetentionDays = 45;
-    });
-    expect(problemAt(problemsOf(raw), "golive:alerts.logs.debugRetentionDays").message).toContain(
-      "1, 3, 5, 7, 14, 30",
-    );
-  });
-
-  it("audit logs kept less than a year in prod, but allowed in staging", () => {
-    const shorter = (alerts: Record<string, unknown>) => {
-      obj(alerts.logs).auditRetentionDays = 180;
-    };
-    const problem = problemAt(
-      problemsOf(editKey(stackConfig("prod"), "golive:alerts", shorter)),
-      "golive:alerts.logs.auditRetentionDays",
-    );
-    expect(problem.message).toContain("ALERT-07");
-    expect(
-      parseStackConfig(editKey(stackConfig("staging"), "golive:alerts", shorter)).alerts.logs
-        .auditRetentionDays,
-    ).toBe(180);
-  });
-
-  it("a Slack channel given by name instead of id", () => {
-    const raw = editKey(stackConfig("prod"), "golive:alerts", (alerts) => {
-      obj(alerts.slack).channelId = "#production-alerts";
-    });
-    expect(problemAt(problemsOf(raw), "golive:alerts.slack.channelId").message).toContain("not #name");
-  });
-
-  it("an uptime target of 100%", () => {
-    const raw = editKey(stackConfig("staging"), "golive:alerts", (alerts) => {
-      obj(alerts.uptime).targetPercent = 100;
-    });
-    expect(problemAt(problemsOf(raw), "golive:alerts.uptime.targetPercent").message).toContain("below 100");
   });
 });

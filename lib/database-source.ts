@@ -1,0 +1,74 @@
+/**
+ * The shape of `golive:database` that lib/ reads, owned here so pure logic does not depend on the
+ * config loader: config/schema/database.ts validates the stack file, fills the defaults and uses
+ * these lists in its schema; its `DatabaseConfig` is assignable to `DatabaseSource`.
+ */
+
+/** Postgres majors the backup task has a pinned official image for (`golive:database.backups.postgresMajorVersion`). */
+export const BACKUP_POSTGRES_MAJORS = ["15", "16", "17"] as const;
+export type BackupPostgresMajor = (typeof BACKUP_POSTGRES_MAJORS)[number];
+
+/**
+ * The parts of `golive:database` the backup task is made from. config/schema/database.ts validates
+ * them and fills the defaults; its `DatabaseConfig` is one of these.
+ */
+export interface BackupSource {
+  readonly api: { readonly schemas: readonly string[] };
+  readonly backups: {
+    /** Unset: on in prod, off in staging. */
+    readonly enabled?: boolean | undefined;
+    readonly schedule: string;
+    readonly timeZone: string;
+    readonly postgresMajorVersion: BackupPostgresMajor;
+    readonly retention: { readonly weeks: number; readonly weeklyDay: number; readonly months: number };
+    readonly retries: number;
+    readonly offsite: { readonly retentionDays: number; readonly archiveAfterDays?: number | undefined };
+  };
+}
+
+/** The PITR add-on variants Supabase sells (days of WAL kept). */
+export const PITR_VARIANTS = ["off", "pitr_7", "pitr_14", "pitr_28"] as const;
+
+/**
+ * The parts of `golive:database` these settings are made from. config/schema/database.ts validates
+ * them and fills the defaults; its `DatabaseConfig` is one of these.
+ */
+export interface DatabaseSource extends BackupSource {
+  readonly postgres: {
+    /** Milliseconds. */
+    readonly statementTimeout: number;
+    readonly sharedBuffers?: string | undefined;
+    readonly effectiveCacheSize?: string | undefined;
+    readonly workMem?: string | undefined;
+    readonly maintenanceWorkMem?: string | undefined;
+    readonly maxConnections?: number | undefined;
+  };
+  readonly api: {
+    readonly schemas: readonly string[];
+    readonly extraSearchPath: readonly string[];
+    readonly maxRows: number;
+  };
+  readonly auth: {
+    readonly siteUrl: string;
+    readonly redirectUrls: readonly string[];
+    readonly passwordMinLength: number;
+    readonly disableSignup: boolean;
+    readonly jwtExpirySeconds: number;
+    readonly smtp?:
+      | {
+          readonly host: string;
+          readonly port: number;
+          readonly user: string;
+          readonly passwordSecret: string;
+          readonly senderEmail: string;
+          readonly senderName?: string | undefined;
+          readonly maxFrequencySeconds: number;
+        }
+      | undefined;
+  };
+  readonly network: { readonly allowedCidrs: readonly string[] };
+  readonly pooler: { readonly mode: string; readonly defaultPoolSize: number };
+  readonly backups: BackupSource["backups"] & {
+    readonly pointInTimeRecovery: (typeof PITR_VARIANTS)[number];
+  };
+}
