@@ -18,8 +18,10 @@ import {
   type EnvironmentName,
 } from "./lib/environment";
 import { effectiveTags, providerList } from "./lib/props";
-import { variableEntries } from "./lib/secret-classifier";
-import { keyMode } from "./lib/secrets";
+import { isPlaceholder, PLACEHOLDER_MARK } from "../lib/placeholders";
+import { isGeneratedType, isValueEntry, UnknownSources } from "./lib/provenance";
+import { variableEntries, type Entry } from "./lib/secret-classifier";
+import { keyMode, MODE_KEY_PACKAGES } from "./lib/secrets";
 import { isAws, T } from "./lib/types";
 import { formatPath, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
@@ -259,41 +261,90 @@ const thirdPartyKeyMode: PolicySpec = {
     "Set the prod stack's provided secrets to live keys (`sk_live_…`) and staging's to test keys (`sk_test_…`): `pulumi config set --secret --path 'golive:providedSecrets.<NAME>' <value>`.",
   resource: {
     validate(resource, check) {
+      // Generated values (random, time) are never a vendor's key.
+      if (isGeneratedType(resource.type)) return;
       const wanted = check.env === "prod" ? "live" : "test";
       // Every variable shape (env maps, pairs, bindings, JSON definitions, dotenv blobs) through the
       // shared classifier's reader; unknown values are left to the stack part, which sees dependencies.
       for (const entry of variableEntries(resource)) {
         if (entry.value === undefined) continue;
+        const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
+        if (isPlaceholder(entry.value)) {
+          if (keyModeApplies(resource.type, entry))
+            check.undeterminable(deferredKeyCheck(where, entry.value, check.env));
+          continue;
+        }
         const mode = keyMode(entry.value);
         if (mode && mode.mode !== wanted) {
           check.violation(
-            `${formatPath(entry.path)} of ${resource.type} "${resource.name}" holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
+            `${where} holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
           );
         }
       }
     },
   },
   stack(resources, check) {
-    // A variable or a secret's value unknown at preview may still be a third-party key (config
-    // composed into a JSON secret with generated parts): undeterminable, naming the value, unless
-    // everything it depends on is generated (random values are never vendor keys).
+    // A value unknown at preview is decided when everything it depends on is generated or computed
+    // by a provider (an ARN, an id, a name: never a vendor's key), unless the stack config holds a
+    // key of the wrong mode that the program may have composed into it. The rest is undeterminable,
+    // naming the value itself.
+    const wanted = check.env === "prod" ? "live" : "test";
+    const configKeys = wrongModeConfigKeys(check.ctx.config, wanted);
+    const sources = new UnknownSources(resources);
     for (const resource of resources) {
+      if (isGeneratedType(resource.type)) continue;
       for (const entry of variableEntries(resource)) {
-        if (!entry.unknown || !(entry.variable || entry.slot)) continue;
-        const dependencies = resource.propertyDependencies[String(entry.path[0])] ?? [];
-        if (
-          dependencies.length > 0 &&
-          dependencies.every((dependency) => /^(random|time):/.test(dependency.type))
-        )
-          continue;
+        if (!entry.unknown || !isValueEntry(entry)) continue;
+        const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
+        const trace = sources.property(resource, String(entry.path[0]));
+        if (trace.decided && configKeys.length === 0) continue;
         check.undeterminable(
-          `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`,
+          trace.decided
+            ? `${where} (the stack config holds ${configKeys.join(", ")}, which it may embed)`
+            : `${where} (${trace.reason})`,
           resource.urn,
         );
       }
     }
   },
 };
+
+/**
+ * Whether a value's key mode is ENV-02's question: every value handed to running code or kept as
+ * a secret, and the credentials of providers whose vendor issues mode keys (a Cloudflare or AWS
+ * provider's token has no live or test mode).
+ */
+export function keyModeApplies(type: string, entry: Entry): boolean {
+  if (type.startsWith("pulumi:providers:"))
+    return MODE_KEY_PACKAGES.has(type.slice("pulumi:providers:".length));
+  return isValueEntry(entry) || !type.startsWith("pulumi:");
+}
+
+/** The plan's wording for a value check an offline placeholder defers (config/schema deferredValueChecks). */
+export function deferredKeyCheck(where: string, placeholder: string, environment: EnvironmentName): string {
+  const name = placeholder.slice(placeholder.indexOf(PLACEHOLDER_MARK) + PLACEHOLDER_MARK.length + 1);
+  const mode = keyMode(placeholder);
+  const needs = mode
+    ? `${environment} needs a ${environment === "prod" ? "live" : "test"}-mode ${mode.vendor} key`
+    : `no ${environment === "prod" ? "test" : "live"}-mode key in ${environment}`;
+  return `${where} holds the offline placeholder of ${name || "a secret"} (encrypted or not set), so the value check is left to the deploy-time run, which sees the real value: ENV-02, ${needs} (${name})`;
+}
+
+/** Config keys whose value holds a third-party key of the other mode (secret config is decrypted for the pack). */
+export function wrongModeConfigKeys(config: ReadonlyMap<string, unknown>, wanted: "live" | "test"): string[] {
+  const out: string[] = [];
+  for (const [key, value] of config) {
+    const text: string = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+    // Offline placeholders stand for values nobody can see here; their shape says nothing.
+    const found = text
+      .split(/["\s,{}[\]=]+/)
+      .filter((token) => !token.includes(PLACEHOLDER_MARK))
+      .map((token) => keyMode(token))
+      .some((mode) => mode !== undefined && mode.mode !== wanted);
+    if (found) out.push(key);
+  }
+  return out;
+}
 
 /** Types that take cost-allocation tags: the catalogue's "tags" concern (every @pulumi/aws type with a `tags` input). */
 const TAGGABLE: ReadonlySet<string> = new Set(typesOf("tags"));
