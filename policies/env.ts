@@ -192,6 +192,30 @@ const awsAccountPinned: PolicySpec = {
 
 const HOSTNAME = /\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\b/gi;
 
+/**
+ * The resource names inside ARNs (`arn:aws:s3:::acme-media-staging/*` → `acme-media-staging/*`,
+ * `arn:aws:sqs:eu-west-1:1111:orders-staging` → `orders-staging`) and `s3://` URIs in a value.
+ */
+export function resourceIdentifiers(value: string): string[] {
+  const out: string[] = [];
+  for (const match of value.matchAll(/\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:([^\s"',]+)/g)) out.push(match[1]!);
+  for (const match of value.matchAll(/\bs3:\/\/([^\s"',/]+)/g)) out.push(match[1]!);
+  return out;
+}
+
+/** A name-shaped value (no spaces, no URL): what a variable holds when it names a resource. */
+export function isIdentifierValue(value: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,254}$/.test(value) && !value.includes("://");
+}
+
+const NO_OPTIONS: ResourceView["opts"] = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
+
 /** Where a resource names the other environment: its name, hostnames in its inputs, the other account. */
 export function crossEnvironmentFindings(
   resource: Pick<ResourceView, "type" | "name" | "props">,
@@ -206,6 +230,12 @@ export function crossEnvironmentFindings(
       .split(/[^a-z0-9]+/)
       .filter((token) => token !== "");
   const findings: string[] = [];
+  // Values handed to running code: a bare name there (`SOURCE_BUCKET: acme-media-staging`) is a resource the code reaches.
+  const variablePaths = new Set(
+    variableEntries({ type: resource.type, props: resource.props, opts: NO_OPTIONS })
+      .filter((entry) => entry.variable && !entry.unknown)
+      .map((entry) => formatPath(entry.path)),
+  );
   const nameHit = tokens(resource.name).find((token) => words.has(token));
   if (nameHit) findings.push(`its name "${resource.name}" says "${nameHit}"`);
   for (const leaf of stringLeaves(resource.props)) {
@@ -221,6 +251,8 @@ export function crossEnvironmentFindings(
     if (["name", "bucket", "nameprefix", "bucketprefix", "fqdn", "hostname", "domain"].includes(key)) {
       candidates.add(leaf.value);
     }
+    for (const identifier of resourceIdentifiers(leaf.value)) candidates.add(identifier);
+    if (variablePaths.has(formatPath(leaf.path)) && isIdentifierValue(leaf.value)) candidates.add(leaf.value);
     for (const candidate of candidates) {
       const hit = tokens(candidate).find((token) => words.has(token));
       if (hit) findings.push(`${where} refers to "${candidate}" ("${hit}")`);
@@ -271,7 +303,7 @@ const thirdPartyKeyMode: PolicySpec = {
         const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
         if (isPlaceholder(entry.value)) {
           if (keyModeApplies(resource.type, entry))
-            check.undeterminable(deferredKeyCheck(where, entry.value, check.env));
+            check.deferred(deferredKeyCheck(where, entry.value, check.env));
           continue;
         }
         const mode = keyMode(entry.value);
