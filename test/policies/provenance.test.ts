@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { UnknownSources } from "../../policies/lib/provenance";
 import { isArnProperty, isUnderVariablePath, variableEntries } from "../../policies/lib/secret-classifier";
 import { formatPath, UNKNOWN_STRING } from "../../policies/lib/unknowns";
+import { isPointerOutputName } from "../../policies/sec";
 import { only, pack, res } from "./fixtures";
 import { analyzeResource, analyzeStack, undeterminable, violations, type TestResource } from "./harness";
 
@@ -298,5 +299,40 @@ describe("CRON-02 through the shared classifier", () => {
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain(".target.input.headers.authorization");
     expect(found[0]!.message).not.toContain("9fQk2");
+  });
+});
+
+describe("SEC-01 stack outputs at preview (no dependencies on the wire)", () => {
+  const name = "sec-01-no-secret-stack-outputs";
+  const stackWith = (outputs: Record<string, unknown>): TestResource[] => [
+    res(PASSWORD, "grafana-admin", { length: 32, result: UNKNOWN_STRING }),
+    res("pulumi:pulumi:Stack", "grafana-prod", outputs),
+  ];
+
+  it("names an unknown output of a stack that generates secrets, unless it is named as a pointer", async () => {
+    const result = await analyzeStack(
+      only(pack("prod"), name),
+      stackWith({ grafanaLogin: UNKNOWN_STRING, secretArn: UNKNOWN_STRING, functionName: UNKNOWN_STRING }),
+    );
+    const notices = undeterminable(result, name);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.message).toContain("stack output grafanaLogin");
+    expect(violations(result, name)).toEqual([]);
+  });
+
+  it("says nothing of unknown outputs when the stack generates no secret", async () => {
+    const result = await analyzeStack(only(pack("prod"), name), [
+      res("pulumi:pulumi:Stack", "grafana-prod", { grafanaLogin: UNKNOWN_STRING }),
+    ]);
+    expect(undeterminable(result, name)).toEqual([]);
+  });
+
+  it("reads pointer names by their last word", () => {
+    for (const pointer of ["secretArn", "functionName", "bucketNames", "projectRef", "endpoint", "apiUrl"]) {
+      expect(isPointerOutputName(pointer)).toBe(true);
+    }
+    for (const value of ["grafanaLogin", "adminPassword", "apiKey", "token"]) {
+      expect(isPointerOutputName(value)).toBe(false);
+    }
   });
 });
