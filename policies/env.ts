@@ -301,11 +301,8 @@ const thirdPartyKeyMode: PolicySpec = {
       for (const entry of variableEntries(resource)) {
         if (entry.value === undefined) continue;
         const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
-        if (isPlaceholder(entry.value)) {
-          if (keyModeApplies(resource.type, entry))
-            check.deferred(deferredKeyCheck(where, entry.value, check.env));
-          continue;
-        }
+        // An offline placeholder is no value: the stack part defers its check, once per secret.
+        if (isPlaceholder(entry.value)) continue;
         const mode = keyMode(entry.value);
         if (mode && mode.mode !== wanted) {
           check.violation(
@@ -323,6 +320,23 @@ const thirdPartyKeyMode: PolicySpec = {
     const wanted = check.env === "prod" ? "live" : "test";
     const configKeys = wrongModeConfigKeys(check.ctx.config, wanted);
     const sources = new UnknownSources(resources);
+    // Offline placeholders (encrypted or unset secrets) are values nobody can see here: the check
+    // is deferred to the deploy-time run, in the plan's words, once per check with the secrets' names.
+    const deferred = new Map<string, Set<string>>();
+    for (const resource of resources) {
+      if (isGeneratedType(resource.type)) continue;
+      for (const entry of variableEntries(resource)) {
+        if (entry.value === undefined || !isPlaceholder(entry.value)) continue;
+        if (!keyModeApplies(resource.type, entry)) continue;
+        const { check: needs, name } = deferredKeyCheck(entry.value, check.env);
+        deferred.set(needs, (deferred.get(needs) ?? new Set()).add(name));
+      }
+    }
+    for (const [needs, names] of deferred) {
+      check.deferred(
+        `offline placeholders stand for ${[...names].sort().join(", ")} (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, ${needs} (${[...names].sort().join(", ")})`,
+      );
+    }
     for (const resource of resources) {
       if (isGeneratedType(resource.type)) continue;
       for (const entry of variableEntries(resource)) {
@@ -352,14 +366,22 @@ export function keyModeApplies(type: string, entry: Entry): boolean {
   return isValueEntry(entry) || !type.startsWith("pulumi:");
 }
 
-/** The plan's wording for a value check an offline placeholder defers (config/schema deferredValueChecks). */
-export function deferredKeyCheck(where: string, placeholder: string, environment: EnvironmentName): string {
-  const name = placeholder.slice(placeholder.indexOf(PLACEHOLDER_MARK) + PLACEHOLDER_MARK.length + 1);
+/**
+ * What an offline placeholder defers, in the plan's words (config/schema deferredValueChecks), and
+ * the secret it stands for (`sk_live_golive-placeholder:STRIPE_SECRET_KEY`, `golive-placeholder:app:key`,
+ * `https://golive-placeholder.invalid/PAGERDUTY_URL`).
+ */
+export function deferredKeyCheck(
+  placeholder: string,
+  environment: EnvironmentName,
+): { readonly check: string; readonly name: string } {
+  const name =
+    new RegExp(`${PLACEHOLDER_MARK}(?::|\\.invalid/)([^\\s"']+)`).exec(placeholder)?.[1] ?? "a secret";
   const mode = keyMode(placeholder);
-  const needs = mode
+  const check = mode
     ? `${environment} needs a ${environment === "prod" ? "live" : "test"}-mode ${mode.vendor} key`
     : `no ${environment === "prod" ? "test" : "live"}-mode key in ${environment}`;
-  return `${where} holds the offline placeholder of ${name || "a secret"} (encrypted or not set), so the value check is left to the deploy-time run, which sees the real value: ENV-02, ${needs} (${name})`;
+  return { check, name };
 }
 
 /** Config keys whose value holds a third-party key of the other mode (secret config is decrypted for the pack). */

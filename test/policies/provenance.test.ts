@@ -252,22 +252,34 @@ describe("ENV-02 at preview: decided by dependencies, undeterminable only where 
     expect(notices[0]!.message).toContain("billing:stripeKey");
   });
 
-  it("defers an offline placeholder with the plan's wording instead of passing it", async () => {
-    const version = res("aws:secretsmanager/secretVersion:SecretVersion", "app", {
-      secretString: JSON.stringify({ STRIPE_SECRET_KEY: "sk_live_golive-placeholder:STRIPE_SECRET_KEY" }),
-    });
-    const result = await analyzeResource(only(pack("prod"), name), version);
+  it("defers offline placeholders with the plan's wording instead of passing them, once per check", async () => {
+    const stack = [
+      res("aws:secretsmanager/secretVersion:SecretVersion", "app", {
+        secretString: JSON.stringify({
+          STRIPE_SECRET_KEY: "sk_live_golive-placeholder:STRIPE_SECRET_KEY",
+          RESEND_API_KEY: "golive-placeholder:RESEND_API_KEY",
+        }),
+      }),
+      res(FUNCTION, "api", {
+        environment: { variables: { STRIPE_SECRET_KEY: "sk_live_golive-placeholder:STRIPE_SECRET_KEY" } },
+      }),
+      res(SUBSCRIPTION, "pager", {
+        protocol: "https",
+        endpoint: "https://golive-placeholder.invalid/PAGERDUTY_URL",
+      }),
+      // A provider's own credential of a vendor without key modes is not ENV-02's question.
+      res("pulumi:providers:cloudflare", "cf", { apiToken: "golive-placeholder:cloudflare:apiToken" }),
+    ];
+    const policies = only(pack("prod"), name);
+    const result = await analyzeStack(policies, stack);
     expect(violations(result, name)).toEqual([]);
-    const notices = undeterminable(result, name);
-    expect(notices).toHaveLength(1);
-    expect(notices[0]!.message).toContain(
-      "left to the deploy-time run, which sees the real value: ENV-02, prod needs a live-mode Stripe key (STRIPE_SECRET_KEY)",
-    );
-    // A provider's own credential of a vendor without key modes is not ENV-02's question.
-    const provider = res("pulumi:providers:cloudflare", "cf", {
-      apiToken: "golive-placeholder:cloudflare:apiToken",
-    });
-    expect(undeterminable(await analyzeResource(only(pack("prod"), name), provider), name)).toEqual([]);
+    expect(undeterminable(result, name).map((notice) => notice.message.replace(/^[^\n]*\n/, ""))).toEqual([
+      "[ENV-02] undeterminable: offline placeholders stand for STRIPE_SECRET_KEY (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, prod needs a live-mode Stripe key (STRIPE_SECRET_KEY)",
+      "[ENV-02] undeterminable: offline placeholders stand for PAGERDUTY_URL, RESEND_API_KEY (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, no test-mode key in prod (PAGERDUTY_URL, RESEND_API_KEY)",
+    ]);
+    // The per-resource check neither passes nor fails a placeholder: it has no value to judge.
+    const single = await analyzeResource(policies, stack[1]!);
+    expect(single.diagnostics.filter((d) => d.policyName === name)).toEqual([]);
   });
 });
 
