@@ -19,7 +19,7 @@ import {
 } from "./lib/environment";
 import { effectiveTags, providerList } from "./lib/props";
 import { isPlaceholder, PLACEHOLDER_MARK } from "../lib/placeholders";
-import { isGeneratedType, isValueEntry, UnknownSources } from "./lib/provenance";
+import { isComputedSecretOutput, isGeneratedType, isValueEntry, UnknownSources } from "./lib/provenance";
 import { variableEntries, type Entry } from "./lib/secret-classifier";
 import { keyMode, MODE_KEY_PACKAGES } from "./lib/secrets";
 import { isAws, T } from "./lib/types";
@@ -341,6 +341,9 @@ const thirdPartyKeyMode: PolicySpec = {
       if (isGeneratedType(resource.type)) continue;
       for (const entry of variableEntries(resource)) {
         if (!entry.unknown || !isValueEntry(entry)) continue;
+        // A credential the provider generates (its own secret output) is that provider's, not a
+        // third-party key with a mode.
+        if (isComputedSecretOutput(resource, String(entry.path[0]))) continue;
         const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
         const trace = sources.property(resource, String(entry.path[0]));
         if (trace.decided && configKeys.length === 0) continue;

@@ -217,8 +217,15 @@ const stackFileSecretsEncrypted: PolicySpec = {
  * `endpoint`): the one heuristic left for unknown stack outputs, which carry no dependencies.
  */
 export function isPointerOutputName(name: string): boolean {
-  return /(^|[a-z0-9_])(arns?|ids?|names?|refs?|urls?|uris?|endpoints?|hosts?|hostnames?|domains?|regions?|buckets?|zones?|queues?|topics?|paths?|prefix|versions?)$/i.test(
+  return /(^|[a-z0-9_])(arns?|ids?|names?|refs?|urls?|uris?|endpoints?|hosts?|hostnames?|domains?|regions?|buckets?|zones?|queues?|topics?|paths?|prefix|versions?|subnets?|groups?|definitions?)$/i.test(
     name,
+  );
+}
+
+/** An output path with a pointer-named step (`alertTopicArns.critical`) or a public one (`publicVariables`). */
+function isPointerOutputPath(path: readonly (string | number)[]): boolean {
+  return path.some(
+    (segment) => typeof segment === "string" && (isPointerOutputName(segment) || /^public/i.test(segment)),
   );
 }
 
@@ -270,7 +277,7 @@ const noSecretStackOutputs: PolicySpec = {
         const named = leaf.key !== undefined && isSecretName(leaf.key);
         if (leaf.unknown) {
           if (named) check.undeterminable(where, stack.urn);
-          else if (generatedSecrets.length > 0 && !isPointerOutputName(leaf.key ?? "")) {
+          else if (generatedSecrets.length > 0 && !isPointerOutputPath(leaf.path)) {
             const generator = generatedSecrets[0]!.resource;
             check.undeterminable(
               `${where} (stack outputs carry no dependencies, and this stack generates the secret of ${generator.type} "${generator.name}")`,

@@ -27,6 +27,17 @@ export function isValueEntry(entry: Entry): boolean {
   return entry.variable || entry.slot;
 }
 
+/**
+ * An output the resource's provider computes and the SDK declares secret (`additionalSecretOutputs`:
+ * a RandomPassword's `result`, a Supabase API key's `apiKey`), not an input fed from elsewhere.
+ */
+export function isComputedSecretOutput(resource: PolicyResource, root: string): boolean {
+  return (
+    resource.opts.additionalSecretOutputs.includes(root) &&
+    (resource.propertyDependencies[root] ?? []).length === 0
+  );
+}
+
 export type Trace =
   | { readonly decided: true }
   | {
@@ -76,7 +87,8 @@ export class UnknownSources {
     const unknownRoots = new Set(
       variableEntries(resource as ResourceView)
         .filter((entry) => entry.unknown && isValueEntry(entry))
-        .map((entry) => String(entry.path[0])),
+        .map((entry) => String(entry.path[0]))
+        .filter((root) => !isComputedSecretOutput(resource, root)),
     );
     for (const root of unknownRoots) {
       const inner = this.traceProperty(resource, root, visiting);
