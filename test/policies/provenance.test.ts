@@ -239,6 +239,29 @@ describe("ENV-02 at preview: decided by dependencies, undeterminable only where 
     expect(notices[0]!.message).not.toContain("MODE");
   });
 
+  it("takes a provider's own secret output (a Supabase API key) for generated, and what passes it on", async () => {
+    const keyUrn = "urn:pulumi:prod::golive::supabase:index/apikey:Apikey::server-key";
+    const stack = [
+      res(
+        "supabase:index/apikey:Apikey",
+        "server-key",
+        { name: "server", apiKey: UNKNOWN_STRING },
+        {
+          opts: { additionalSecretOutputs: ["apiKey"] },
+        },
+      ),
+      res(
+        FUNCTION,
+        "api",
+        { environment: { variables: { SUPABASE_SECRET_KEY: UNKNOWN_STRING } } },
+        {
+          propertyDependencies: { environment: [keyUrn] },
+        },
+      ),
+    ];
+    expect(undeterminable(await analyzeStack(only(pack("prod"), name), stack), name)).toEqual([]);
+  });
+
   it("keeps a notice when the stack config holds a key of the wrong mode that a computed value may embed", async () => {
     const policies = only(
       pack("prod", { config: { "billing:stripeKey": "sk_test_51AbCdEfGhIjKlMnOp" } }),
