@@ -5,9 +5,11 @@ import { isTimeZone } from "./lib/change-window";
 import type { Check, PolicySpec } from "./lib/define";
 import { scheduleExpressionProblems } from "./lib/eventbridge";
 import { num, peekString, record, StackIndex, str } from "./lib/props";
-import { isSecretName, looksLikeSecretValue, secretFormat } from "./lib/secrets";
+import { knownSecrets, secretsByProvenance } from "./lib/carried-secrets";
+import { UnknownSources } from "./lib/provenance";
+import { SecretSources, secretConfigValues, type Entry } from "./lib/secret-classifier";
 import { T } from "./lib/types";
-import { leaves, peek, stringLeaves, UNKNOWN } from "./lib/unknowns";
+import { leaves, peek, UNKNOWN } from "./lib/unknowns";
 
 export const CRON_NAMESPACE = "golive/cron";
 export const FAILURE_METRIC = "Failure";
@@ -128,17 +130,20 @@ const validSchedule: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // CRON-02
 
-/** A literal secret in a schedule's payload: the cron secret belongs in the secret store. */
-function literalSecrets(input: unknown): string[] {
-  return stringLeaves(input).flatMap((leaf) => {
-    if (leaf.unknown || typeof leaf.value !== "string") return [];
-    const format = secretFormat(leaf.value);
-    if (format) return [format.kind];
-    if (/^bearer\s+\S{12,}/i.test(leaf.value)) return ["a bearer token"];
-    if (leaf.key && isSecretName(leaf.key) && looksLikeSecretValue(leaf.value))
-      return [`a secret (${leaf.key})`];
-    return [];
-  });
+/** The schedule's payload (`target.input`): what the target receives on every run. */
+function isScheduleInput(entry: Entry): boolean {
+  return entry.path[0] === "target" && entry.path[1] === "input";
+}
+
+/** Secret config values, read once per pack context: provenance for the classifier. */
+const cronConfigSecrets = new WeakMap<object, Map<string, string>>();
+function cronSecretSources(check: Check, resources: readonly PolicyResource[] = []): SecretSources {
+  let values = cronConfigSecrets.get(check.ctx);
+  if (!values) {
+    values = secretConfigValues(check.ctx);
+    cronConfigSecrets.set(check.ctx, values);
+  }
+  return new SecretSources(resources, values);
 }
 
 const authenticatedInvocation: PolicySpec = {
@@ -152,20 +157,33 @@ const authenticatedInvocation: PolicySpec = {
   resource: {
     types: [T.schedule],
     validate(resource, check) {
-      const input = check.known(
-        () => peek(resource.props, "target", "input"),
-        `the input of schedule "${resource.name}"`,
-      );
-      if (input === UNKNOWN) return;
-      for (const kind of literalSecrets(input)) {
+      // Known values, before the schedule is created (the shared classifier: format, secret config,
+      // a secret's name with a random value). Unknown ones are decided by their dependencies below.
+      for (const found of knownSecrets(resource, isScheduleInput, cronSecretSources(check))) {
+        if (found.kind !== "secret") continue;
         check.violation(
-          `schedule "${resource.name}" carries ${kind} in its input: the job's secret must come from the secret store`,
+          `schedule "${resource.name}" carries ${found.why} in its input (${found.where}): the job's secret must come from the secret store`,
         );
       }
     },
   },
   stack(resources, check) {
     const index = new StackIndex(resources);
+    const sources = cronSecretSources(check, resources);
+    const unknowns = new UnknownSources(resources);
+    for (const schedule of index.ofType(T.schedule)) {
+      // Provenance: a payload that depends on (or holds) a generated secret carries it, at preview as at up.
+      for (const found of secretsByProvenance(schedule, isScheduleInput, sources, unknowns)) {
+        if (found.kind === "secret") {
+          check.violation(
+            `schedule "${schedule.name}" carries ${found.why} in its input (${found.where}): the job's secret must come from the secret store`,
+            schedule.urn,
+          );
+        } else {
+          check.undeterminable(`${found.where} (${found.reason})`, schedule.urn);
+        }
+      }
+    }
     check.each(index.ofType(T.schedule), (schedule) => {
       // A container task calls no endpoint: its IAM role and ECS-injected secrets are its credentials.
       if (schedulesTask(index, schedule)) return;

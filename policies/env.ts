@@ -18,8 +18,10 @@ import {
   type EnvironmentName,
 } from "./lib/environment";
 import { effectiveTags, providerList } from "./lib/props";
-import { variableEntries } from "./lib/secret-classifier";
-import { keyMode } from "./lib/secrets";
+import { isPlaceholder, PLACEHOLDER_MARK } from "../lib/placeholders";
+import { isComputedSecretOutput, isGeneratedType, isValueEntry, UnknownSources } from "./lib/provenance";
+import { variableEntries, type Entry } from "./lib/secret-classifier";
+import { keyMode, MODE_KEY_PACKAGES } from "./lib/secrets";
 import { isAws, T } from "./lib/types";
 import { formatPath, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
@@ -190,6 +192,30 @@ const awsAccountPinned: PolicySpec = {
 
 const HOSTNAME = /\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\b/gi;
 
+/**
+ * The resource names inside ARNs (`arn:aws:s3:::acme-media-staging/*` → `acme-media-staging/*`,
+ * `arn:aws:sqs:eu-west-1:1111:orders-staging` → `orders-staging`) and `s3://` URIs in a value.
+ */
+export function resourceIdentifiers(value: string): string[] {
+  const out: string[] = [];
+  for (const match of value.matchAll(/\barn:aws[\w-]*:[\w-]*:[\w-]*:\d*:([^\s"',]+)/g)) out.push(match[1]!);
+  for (const match of value.matchAll(/\bs3:\/\/([^\s"',/]+)/g)) out.push(match[1]!);
+  return out;
+}
+
+/** A name-shaped value (no spaces, no URL): what a variable holds when it names a resource. */
+export function isIdentifierValue(value: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,254}$/.test(value) && !value.includes("://");
+}
+
+const NO_OPTIONS: ResourceView["opts"] = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
+
 /** Where a resource names the other environment: its name, hostnames in its inputs, the other account. */
 export function crossEnvironmentFindings(
   resource: Pick<ResourceView, "type" | "name" | "props">,
@@ -204,6 +230,12 @@ export function crossEnvironmentFindings(
       .split(/[^a-z0-9]+/)
       .filter((token) => token !== "");
   const findings: string[] = [];
+  // Values handed to running code: a bare name there (`SOURCE_BUCKET: acme-media-staging`) is a resource the code reaches.
+  const variablePaths = new Set(
+    variableEntries({ type: resource.type, props: resource.props, opts: NO_OPTIONS })
+      .filter((entry) => entry.variable && !entry.unknown)
+      .map((entry) => formatPath(entry.path)),
+  );
   const nameHit = tokens(resource.name).find((token) => words.has(token));
   if (nameHit) findings.push(`its name "${resource.name}" says "${nameHit}"`);
   for (const leaf of stringLeaves(resource.props)) {
@@ -219,6 +251,8 @@ export function crossEnvironmentFindings(
     if (["name", "bucket", "nameprefix", "bucketprefix", "fqdn", "hostname", "domain"].includes(key)) {
       candidates.add(leaf.value);
     }
+    for (const identifier of resourceIdentifiers(leaf.value)) candidates.add(identifier);
+    if (variablePaths.has(formatPath(leaf.path)) && isIdentifierValue(leaf.value)) candidates.add(leaf.value);
     for (const candidate of candidates) {
       const hit = tokens(candidate).find((token) => words.has(token));
       if (hit) findings.push(`${where} refers to "${candidate}" ("${hit}")`);
@@ -259,41 +293,115 @@ const thirdPartyKeyMode: PolicySpec = {
     "Set the prod stack's provided secrets to live keys (`sk_live_…`) and staging's to test keys (`sk_test_…`): `pulumi config set --secret --path 'golive:providedSecrets.<NAME>' <value>`.",
   resource: {
     validate(resource, check) {
+      // Generated values (random, time) are never a vendor's key.
+      if (isGeneratedType(resource.type)) return;
       const wanted = check.env === "prod" ? "live" : "test";
       // Every variable shape (env maps, pairs, bindings, JSON definitions, dotenv blobs) through the
       // shared classifier's reader; unknown values are left to the stack part, which sees dependencies.
       for (const entry of variableEntries(resource)) {
         if (entry.value === undefined) continue;
+        const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
+        // An offline placeholder is no value: the stack part defers its check, once per secret.
+        if (isPlaceholder(entry.value)) continue;
         const mode = keyMode(entry.value);
         if (mode && mode.mode !== wanted) {
           check.violation(
-            `${formatPath(entry.path)} of ${resource.type} "${resource.name}" holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
+            `${where} holds a ${mode.mode}-mode ${mode.vendor} key; ${check.env} needs ${wanted}-mode keys`,
           );
         }
       }
     },
   },
   stack(resources, check) {
-    // A variable or a secret's value unknown at preview may still be a third-party key (config
-    // composed into a JSON secret with generated parts): undeterminable, naming the value, unless
-    // everything it depends on is generated (random values are never vendor keys).
+    // A value unknown at preview is decided when everything it depends on is generated or computed
+    // by a provider (an ARN, an id, a name: never a vendor's key), unless the stack config holds a
+    // key of the wrong mode that the program may have composed into it. The rest is undeterminable,
+    // naming the value itself.
+    const wanted = check.env === "prod" ? "live" : "test";
+    const configKeys = wrongModeConfigKeys(check.ctx.config, wanted);
+    const sources = new UnknownSources(resources);
+    // Offline placeholders (encrypted or unset secrets) are values nobody can see here: the check
+    // is deferred to the deploy-time run, in the plan's words, once per check with the secrets' names.
+    const deferred = new Map<string, Set<string>>();
     for (const resource of resources) {
+      if (isGeneratedType(resource.type)) continue;
       for (const entry of variableEntries(resource)) {
-        if (!entry.unknown || !(entry.variable || entry.slot)) continue;
-        const dependencies = resource.propertyDependencies[String(entry.path[0])] ?? [];
-        if (
-          dependencies.length > 0 &&
-          dependencies.every((dependency) => /^(random|time):/.test(dependency.type))
-        )
-          continue;
+        if (entry.value === undefined || !isPlaceholder(entry.value)) continue;
+        if (!keyModeApplies(resource.type, entry)) continue;
+        const { check: needs, name } = deferredKeyCheck(entry.value, check.env);
+        deferred.set(needs, (deferred.get(needs) ?? new Set()).add(name));
+      }
+    }
+    for (const [needs, names] of deferred) {
+      check.deferred(
+        `offline placeholders stand for ${[...names].sort().join(", ")} (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, ${needs} (${[...names].sort().join(", ")})`,
+      );
+    }
+    for (const resource of resources) {
+      if (isGeneratedType(resource.type)) continue;
+      for (const entry of variableEntries(resource)) {
+        if (!entry.unknown || !isValueEntry(entry)) continue;
+        // A credential the provider generates (its own secret output) is that provider's, not a
+        // third-party key with a mode.
+        if (isComputedSecretOutput(resource, String(entry.path[0]))) continue;
+        const where = `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
+        const trace = sources.property(resource, String(entry.path[0]));
+        if (trace.decided && configKeys.length === 0) continue;
         check.undeterminable(
-          `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`,
+          trace.decided
+            ? `${where} (the stack config holds ${configKeys.join(", ")}, which it may embed)`
+            : `${where} (${trace.reason})`,
           resource.urn,
         );
       }
     }
   },
 };
+
+/**
+ * Whether a value's key mode is ENV-02's question: every value handed to running code or kept as
+ * a secret, and the credentials of providers whose vendor issues mode keys (a Cloudflare or AWS
+ * provider's token has no live or test mode).
+ */
+export function keyModeApplies(type: string, entry: Entry): boolean {
+  if (type.startsWith("pulumi:providers:"))
+    return MODE_KEY_PACKAGES.has(type.slice("pulumi:providers:".length));
+  return isValueEntry(entry) || !type.startsWith("pulumi:");
+}
+
+/**
+ * What an offline placeholder defers, in the plan's words (config/schema deferredValueChecks), and
+ * the secret it stands for (`sk_live_golive-placeholder:STRIPE_SECRET_KEY`, `golive-placeholder:app:key`,
+ * `https://golive-placeholder.invalid/PAGERDUTY_URL`).
+ */
+export function deferredKeyCheck(
+  placeholder: string,
+  environment: EnvironmentName,
+): { readonly check: string; readonly name: string } {
+  const name =
+    new RegExp(`${PLACEHOLDER_MARK}(?::|\\.invalid/)([^\\s"']+)`).exec(placeholder)?.[1] ?? "a secret";
+  const mode = keyMode(placeholder);
+  const check = mode
+    ? `${environment} needs a ${environment === "prod" ? "live" : "test"}-mode ${mode.vendor} key`
+    : `no ${environment === "prod" ? "test" : "live"}-mode key in ${environment}`;
+  return { check, name };
+}
+
+/** Config keys whose value holds a third-party key of the other mode (secret config is decrypted for the pack). */
+export function wrongModeConfigKeys(config: ReadonlyMap<string, unknown>, wanted: "live" | "test"): string[] {
+  const out: string[] = [];
+  for (const [key, value] of config) {
+    const text: string = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+    // Offline placeholders stand for values nobody can see here; their shape says nothing.
+    const found = text
+      .split(/["\s,{}[\]=]+/)
+      .filter((token) => !token.includes(PLACEHOLDER_MARK))
+      .map((token) => keyMode(token))
+      .some((mode) => mode !== undefined && mode.mode !== wanted);
+    if (found) out.push(key);
+  }
+  return out;
+}
 
 /** Types that take cost-allocation tags: the catalogue's "tags" concern (every @pulumi/aws type with a `tags` input). */
 const TAGGABLE: ReadonlySet<string> = new Set(typesOf("tags"));

@@ -212,6 +212,23 @@ const stackFileSecretsEncrypted: PolicySpec = {
   },
 };
 
+/**
+ * A stack output named as a pointer (`secretArn`, `functionName`, `bucketNames`, `projectRef`,
+ * `endpoint`): the one heuristic left for unknown stack outputs, which carry no dependencies.
+ */
+export function isPointerOutputName(name: string): boolean {
+  return /(^|[a-z0-9_])(arns?|ids?|names?|refs?|urls?|uris?|endpoints?|hosts?|hostnames?|domains?|regions?|buckets?|zones?|queues?|topics?|paths?|prefix|versions?|subnets?|groups?|definitions?)$/i.test(
+    name,
+  );
+}
+
+/** An output path with a pointer-named step (`alertTopicArns.critical`) or a public one (`publicVariables`). */
+function isPointerOutputPath(path: readonly (string | number)[]): boolean {
+  return path.some(
+    (segment) => typeof segment === "string" && (isPointerOutputName(segment) || /^public/i.test(segment)),
+  );
+}
+
 const noSecretStackOutputs: PolicySpec = {
   name: "sec-01-no-secret-stack-outputs",
   id: "SEC-01",
@@ -241,6 +258,10 @@ const noSecretStackOutputs: PolicySpec = {
           generated.set(value, `${resource.type} "${resource.name}"`);
       }
     }
+    // At preview a stack output computed at apply is unknown, and the engine sends no dependencies
+    // for stack outputs (nor a secret mark on an unknown one): when the stack generates secrets, an
+    // unknown output that is not named as a pointer may be one of them.
+    const generatedSecrets = secretGenerators(resources, check);
     for (const stack of resources.filter((resource) => resource.type === T.stack)) {
       for (const leaf of stringLeaves(stack.props)) {
         const source =
@@ -256,6 +277,13 @@ const noSecretStackOutputs: PolicySpec = {
         const named = leaf.key !== undefined && isSecretName(leaf.key);
         if (leaf.unknown) {
           if (named) check.undeterminable(where, stack.urn);
+          else if (generatedSecrets.length > 0 && !isPointerOutputPath(leaf.path)) {
+            const generator = generatedSecrets[0]!.resource;
+            check.undeterminable(
+              `${where} (stack outputs carry no dependencies, and this stack generates the secret of ${generator.type} "${generator.name}")`,
+              stack.urn,
+            );
+          }
           continue;
         }
         const format = secretFormat(leaf.value as string);

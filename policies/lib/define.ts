@@ -68,6 +68,11 @@ export interface Check {
   absent(message: string, urn?: string): void;
   /** Advisory: the check needs a value that is only known after apply. */
   undeterminable(what: string, urn?: string): void;
+  /**
+   * Advisory, counted as undeterminable: the check cannot see a value in this run (an offline
+   * placeholder for an encrypted or unset secret) and leaves it to the deploy-time run.
+   */
+  deferred(message: string, urn?: string): void;
   /** Advisory information that is not a failure (an applied override, an unused exemption). */
   notice(message: string, urn?: string): void;
   /**
@@ -184,6 +189,13 @@ function makeCheck(
     undeterminable(what, urn = defaultUrn) {
       reportObject(report, {
         message: `${prefix} undeterminable: ${what} is not known until apply; ${spec.name} checks it again on \`pulumi up\``,
+        urn,
+        enforcementLevel: "advisory",
+      });
+    },
+    deferred(message, urn = defaultUrn) {
+      reportObject(report, {
+        message: `${prefix} undeterminable: ${message}`,
         urn,
         enforcementLevel: "advisory",
       });

@@ -61,6 +61,28 @@ function variableRoots(type: string): Set<string> {
   return new Set((covered?.paths ?? []).map((path) => path.split(".")[0]!));
 }
 
+/**
+ * Whether `path` (property names; list indexes are skipped) reaches one of the catalogue's variable
+ * paths of the type: `target.input` of a schedule, not `target.arn` beside it.
+ */
+export function isUnderVariablePath(type: string, path: readonly (string | number)[]): boolean {
+  const covered = coveredTypes("variables").get(type);
+  if (!covered) return false;
+  const names = path.filter((segment) => typeof segment === "string" && !/^\d+$/.test(segment));
+  return covered.paths.some((variablePath) => {
+    const parts = variablePath.split(".");
+    return parts.length <= names.length && parts.every((part, index) => names[index] === part);
+  });
+}
+
+/**
+ * An input the provider's schema types as an ARN (`arn`, `roleArn`, `deadLetterConfig.arn`): it
+ * can only hold a pointer, whatever value reaches it. Schema property names, not variable names.
+ */
+export function isArnProperty(key: string): boolean {
+  return /^(arn|arns|[a-z][A-Za-z0-9]*Arns?)$/.test(key);
+}
+
 function isSecretRoot(resource: Pick<ResourceView, "type" | "props" | "opts">, root: string): boolean {
   if (resource.type.startsWith("pulumi:providers:")) return true;
   if ((SECRET_ROOTS[resource.type] ?? []).includes(root)) return true;
@@ -191,11 +213,18 @@ export function variableEntries(resource: Pick<ResourceView, "type" | "props" | 
       }
       let childFlags = flags;
       let childName: string | undefined = key;
+      if (depth > 0 && !flags.variable) {
+        childFlags = {
+          ...flags,
+          variable: isUnderVariablePath(resource.type, [...path, key]),
+          pointer: flags.pointer || isArnProperty(key),
+        };
+      }
       if (depth === 0) {
         childFlags = {
           slot: isSecretRoot(resource, key),
-          pointer: false,
-          variable: roots.has(key),
+          pointer: !roots.has(key) && isArnProperty(key),
+          variable: isUnderVariablePath(resource.type, [key]),
         };
         if (single !== undefined && roots.has(key)) {
           // The resource is one variable: its value is named by its name input, and is a secret's

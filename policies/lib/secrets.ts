@@ -44,6 +44,9 @@ const MODE_PATTERNS: readonly { vendor: string; pattern: RegExp }[] = [
   { vendor: "Paystack", pattern: /^(?:sk|pk)_(live|test)_/ },
 ];
 
+/** Pulumi packages of vendors whose keys carry a mode: their provider's credential is ENV-02's too. */
+export const MODE_KEY_PACKAGES: ReadonlySet<string> = new Set(["stripe", "razorpay", "paystack"]);
+
 export function keyMode(value: string): { vendor: string; mode: KeyMode } | undefined {
   // The key itself, or inside a header value (`Bearer sk_live_…`).
   const token = value.trim().replace(/^(?:Bearer|Basic|Token)\s+/i, "");

@@ -177,6 +177,42 @@ describe("env-01-no-cross-environment-references", () => {
     expect(found.every((d) => d.enforcementLevel === "advisory")).toBe(true);
   });
 
+  it("reads the other environment's resources named inside ARNs and in variables, not only hostnames", async () => {
+    const policy = res("aws:iam/rolePolicy:RolePolicy", "read-media", {
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::acme-media-staging/*" },
+        ],
+      }),
+    });
+    const inPolicy = violations(await analyzeResource(only(pack("prod"), name), policy), name);
+    expect(inPolicy.map((d) => d.message).join("\n")).toContain(
+      '.policy.Statement[0].Resource refers to "acme-media-staging/*"',
+    );
+    const fn = res(T.lambda, "thumbnailer", {
+      name: "thumbnailer-prod",
+      environment: {
+        variables: { SOURCE_BUCKET: "acme-media-staging", SIZES: "128,512", NOTE: "copied from staging" },
+      },
+    });
+    const inVariables = violations(await analyzeResource(only(pack("prod"), name), fn), name);
+    expect(inVariables).toHaveLength(1);
+    expect(inVariables[0]!.message).toContain(
+      '.environment.variables.SOURCE_BUCKET refers to "acme-media-staging"',
+    );
+    // This environment's own names pass; free text in a variable is not a resource name.
+    const own = res(T.lambda, "thumbnailer", {
+      environment: {
+        variables: {
+          SOURCE_BUCKET: "acme-media-prod",
+          QUEUE: "arn:aws:sqs:eu-west-1:123456789012:jobs-prod",
+        },
+      },
+    });
+    expect(violations(await analyzeResource(only(pack("prod"), name), own), name)).toEqual([]);
+  });
+
   it("ignores values unknown at preview (they come from this stack)", async () => {
     const record = res(T.dnsRecord, "app", { name: "app.dirtfree.com", content: UNKNOWN, type: "CNAME" });
     expect(of(await analyzeResource(only(pack("prod"), name), record))).toEqual([]);
