@@ -8,8 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RawConfig } from "../config/load";
 import { MANAGEMENT_SETTING_TYPE } from "../components/supabase-management";
-import { goliveProgram } from "../program";
-import { findResource, recordProgram, type RecordedResource, type Recording } from "../tooling/engine/record";
+import { findResource, type RecordedResource, type Recording } from "../tooling/engine/record";
 import { isSecret, isUnknown, revealSecrets, type RecordedValue } from "../tooling/engine/wire";
 import { readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";
 import { recordStack } from "./support/record-stack";
@@ -34,16 +33,7 @@ function recordExample(
   preview: boolean,
   config?: RawConfig,
 ) {
-  const raw = config ?? exampleConfig(example, environment);
-  return recordProgram({
-    program: goliveProgram,
-    project: "golive",
-    stack: environment,
-    config: raw.values,
-    secretKeys: [...raw.secretKeys],
-    preview,
-    rootDirectory: REPO_ROOT,
-  });
+  return recordStack(environment, { preview, config: config ?? exampleConfig(example, environment) });
 }
 
 const cache = new Map<string, Promise<Recording>>();

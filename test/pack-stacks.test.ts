@@ -9,6 +9,7 @@ import { goliveProgram } from "../program";
 import { analyzeRecording, type RecordingAnalysis } from "../tooling/engine/analyze-recording";
 import { stackContextFor, startPolicyPack } from "../tooling/engine/analyzer";
 import { recordProgram, type Recording } from "../tooling/engine/record";
+import { recordStack as recordCommittedStack } from "./support/record-stack";
 import { REPO_ROOT, stackConfig } from "./support/stacks";
 
 const PACK_DIR = path.join(REPO_ROOT, "policies");
@@ -36,6 +37,8 @@ async function analyze(recording: Recording): Promise<RecordingAnalysis> {
 }
 
 function recordStack(stack: "staging" | "prod", preview: boolean, extra?: () => void): Promise<Recording> {
+  // The committed program as it is: the run's shared recording (test/support/shared-recordings.ts).
+  if (extra === undefined) return recordCommittedStack(stack, { preview });
   const raw = stackConfig(stack);
   return recordProgram({
     program: () => {

@@ -772,7 +772,55 @@ function validate(options: RecordProgramOptions): void {
  */
 export async function recordProgram(options: RecordProgramOptions): Promise<Recording> {
   validate(options);
-  return pulumiState.withLocalStorage(() => runRecording(options));
+  const restore = withPlainStackTraces();
+  try {
+    return await pulumiState.withLocalStorage(() => runRecording(options));
+  } finally {
+    restore();
+  }
+}
+
+/** Recordings in flight: the plain stack formatter stays installed until the last one ends. */
+let recordingsInFlight = 0;
+let savedPrepareStackTrace: typeof Error.prepareStackTrace;
+
+/** Set to see where leaked promises were made: their stacks are then kept in full. */
+const DEBUG_PROMISE_LEAKS_ENV = "PULUMI_DEBUG_PROMISE_LEAKS";
+
+/**
+ * V8's own stack format (`Error: message` then `    at <frame>` lines), without source maps. The
+ * stack the SDK stores on each of its promises is only ever printed to debug promise leaks: unless
+ * that is asked for, it is kept to its first line (thousands of them are made per recording).
+ */
+function plainStackTrace(error: Error, frames: NodeJS.CallSite[]): string {
+  const head = Error.prototype.toString.call(error);
+  if (frames.length === 0) return head;
+  if (frames[0]?.getFunctionName() === "debuggablePromise" && !process.env[DEBUG_PROMISE_LEAKS_ENV])
+    return head;
+  // V8 call sites stringify as the frames of a default stack (`fn (file:line:column)`).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+  return `${head}\n    at ${frames.map((frame) => frame.toString()).join("\n    at ")}`;
+}
+
+/**
+ * The SDK reads `new Error().stack` for every promise it makes (a leak-debugging aid) and for every
+ * resource (its source position, which the recording does not keep). Under a TypeScript loader each
+ * of those stacks is mapped through source maps, which was half of a recording's CPU time. While a
+ * recording runs, stacks are formatted as V8 formats them; the frames are the same, only not mapped
+ * back to TypeScript lines. A stack first read after the recording is mapped as usual.
+ */
+function withPlainStackTraces(): () => void {
+  if (recordingsInFlight === 0) {
+    // Saved to be put back as it was; never called here.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    savedPrepareStackTrace = Error.prepareStackTrace;
+    Error.prepareStackTrace = plainStackTrace;
+  }
+  recordingsInFlight += 1;
+  return () => {
+    recordingsInFlight -= 1;
+    if (recordingsInFlight === 0) Error.prepareStackTrace = savedPrepareStackTrace;
+  };
 }
 
 async function runRecording(options: RecordProgramOptions): Promise<Recording> {
