@@ -23,6 +23,7 @@ import {
   POOLER_PATH,
 } from "./lib/stack";
 import { BUCKET_TYPES, ENCRYPTION_TYPES, LIFECYCLE_TYPES, T, VERSIONING_TYPES } from "./lib/types";
+import { supabaseFiles } from "./lib/supabase-dir";
 import { leaves, peek, UNKNOWN } from "./lib/unknowns";
 
 /** `golive:database` when it parses; a malformed value is a violation of the policy that needs it. */
@@ -74,24 +75,27 @@ function checkMigrations(dir: string, schemas: readonly string[]): Promise<RlsCh
   return run;
 }
 
-/** Where the app's migrations are: golive:database.migrationsDir, relative to the project root. */
-function migrationsDir(check: Check): string | undefined {
-  const config = databaseConfig(check);
-  if (!config) return undefined;
-  if (!config.migrationsDir) {
-    check.violation(
-      "golive:database.migrationsDir is not set; the pack checks row level security on the app's migrations",
-    );
-    return undefined;
-  }
+/**
+ * Where the app's migrations are: golive:database.migrationsDir (relative to the project root), else
+ * the Supabase CLI's `supabase/migrations` (lib/supabase-dir).
+ */
+function migrationsDir(check: Check, config = databaseConfig(check)): string | undefined {
+  const configured = config?.migrationsDir;
   const root = check.ctx.projectDir;
-  if (!root && !path.isAbsolute(config.migrationsDir)) {
+  if (configured !== undefined && !root && !path.isAbsolute(configured)) {
     check.violation(
       "the Pulumi project root (a directory with Pulumi.yaml above the pack) cannot be found; set GOLIVE_PROJECT_DIR",
     );
     return undefined;
   }
-  return path.resolve(root ?? "/", config.migrationsDir);
+  const found = supabaseFiles(root, configured)?.migrationsDir;
+  if (found !== undefined) return found;
+  if (config) {
+    check.violation(
+      "golive:database.migrationsDir is not set and no supabase/migrations directory is beside Pulumi.yaml; the pack checks row level security on the app's migrations",
+    );
+  }
+  return undefined;
 }
 
 const rlsEnabled: PolicySpec = {
@@ -544,11 +548,10 @@ const noSeedInProd: PolicySpec = {
     types: [T.supabaseProject],
     validate(_resource: ResourceView, check) {
       const config = databaseConfig(check);
-      if (!config) return;
-      if ((config.seedFiles ?? []).length > 0) {
-        check.violation(`golive:database.seedFiles lists ${config.seedFiles!.join(", ")} in a prod stack`);
+      if ((config?.seedFiles ?? []).length > 0) {
+        check.violation(`golive:database.seedFiles lists ${config!.seedFiles!.join(", ")} in a prod stack`);
       }
-      const dir = migrationsDir(check);
+      const dir = migrationsDir(check, config);
       if (!dir) return;
       let names: string[];
       try {
