@@ -10,6 +10,7 @@ import {
   type RlsCheckResult,
 } from "../lib/sql/rls";
 import { checkOffsiteBackupJob, configuredAllowedCidrs } from "./db-backup";
+import { checkDatabaseNetworks } from "./db-network";
 import { databaseConfigSchema, readConfigKey, type DatabaseConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, jsonBlob, list, num, propsOf, StackIndex, type Blob } from "./lib/props";
@@ -296,7 +297,10 @@ const backups: PolicySpec = {
   stack(resources, check) {
     const index = new StackIndex(resources);
     const projects = index.ofType(T.supabaseProject);
-    if (projects.length === 0) check.notApplicable("the stack has no Supabase project");
+    // A backup bucket is checked wherever it is: a team keeps its dumps' bucket in a stack of its own.
+    const buckets = index.ofType(...BUCKET_TYPES).filter((bucket) => isBackupBucket(bucket));
+    if (projects.length === 0 && buckets.length === 0)
+      check.notApplicable("the stack has no Supabase project and no backup bucket");
     if (check.env === "prod") {
       check.each(projects, (project) => {
         const pitr = index
@@ -320,7 +324,6 @@ const backups: PolicySpec = {
         }
       });
     }
-    const buckets = index.ofType(...BUCKET_TYPES).filter((bucket) => isBackupBucket(bucket));
     if (buckets.length === 0) {
       check.absent("no off-site backup bucket (a bucket named or tagged for backups) exists");
       return;
@@ -383,10 +386,14 @@ const networkRestricted: PolicySpec = {
   name: "db-05-network-restricted",
   id: "DB-05",
   description:
-    "SSL is enforced on the database, and in prod network access is restricted to listed public CIDRs (never 0.0.0.0/0).",
+    "SSL is enforced on the database, and in prod network access is restricted to listed public CIDRs (never 0.0.0.0/0); no security group opens a database's port to the world.",
   severity: "high",
   remediationSteps:
     "Set golive:database.network.allowedCidrs to the app's egress ranges; the database component writes Settings `network` {restrictions} and `sslEnforcement: true`.",
+  // Every other database of the catalogue and the ingress rules in front of it (db-network.ts).
+  stack(resources, check) {
+    checkDatabaseNetworks(new StackIndex(resources), check);
+  },
   resource: {
     types: [T.supabaseSettings],
     validate(resource, check) {
