@@ -76,11 +76,14 @@ export function worldOpen(cidr: string): string | undefined {
 }
 
 /** One ingress rule, whatever shape wrote it. */
+/** What a rule is read from: a resource as a resource policy or a stack policy sees it. */
+type RuleResource = Pick<PolicyResource, "type" | "name" | "urn" | "props">;
+
 export interface Ingress {
-  readonly resource: PolicyResource;
+  readonly resource: RuleResource;
   /** The resource's URN: findings about the rule are reported on it. */
   readonly urn: string;
-  readonly group: PolicyResource | undefined;
+  readonly group: RuleResource | undefined;
   readonly protocol: unknown;
   readonly fromPort: unknown;
   readonly toPort: unknown;
@@ -92,47 +95,105 @@ function array(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The ingress rules one resource declares (a group's inline rules, or one rule resource). */
+export function ingressOf(resource: RuleResource, group: RuleResource | undefined): Ingress[] {
+  if (resource.type === SECURITY_GROUP) {
+    return array(peek(resource.props, "ingress")).map((rule) => ({
+      resource,
+      urn: resource.urn,
+      group: resource,
+      protocol: peek(rule, "protocol"),
+      fromPort: peek(rule, "fromPort"),
+      toPort: peek(rule, "toPort"),
+      cidrs: [...array(peek(rule, "cidrBlocks")), ...array(peek(rule, "ipv6CidrBlocks"))],
+    }));
+  }
+  if (resource.type === SECURITY_GROUP_RULE) {
+    if (peek(resource.props, "type") !== "ingress") return [];
+    return [
+      {
+        resource,
+        urn: resource.urn,
+        group,
+        protocol: peek(resource.props, "protocol"),
+        fromPort: peek(resource.props, "fromPort"),
+        toPort: peek(resource.props, "toPort"),
+        cidrs: [
+          ...array(peek(resource.props, "cidrBlocks")),
+          ...array(peek(resource.props, "ipv6CidrBlocks")),
+        ],
+      },
+    ];
+  }
+  if (resource.type === SECURITY_GROUP_INGRESS_RULE) {
+    return [
+      {
+        resource,
+        urn: resource.urn,
+        group,
+        protocol: peek(resource.props, "ipProtocol"),
+        fromPort: peek(resource.props, "fromPort"),
+        toPort: peek(resource.props, "toPort"),
+        cidrs: [...array(peek(resource.props, "cidrIpv4")), ...array(peek(resource.props, "cidrIpv6"))],
+      },
+    ];
+  }
+  return [];
+}
+
 /** Every ingress rule of the stack, with the security group it belongs to. */
 export function ingressRules(index: StackIndex): Ingress[] {
-  const rules: Ingress[] = [];
-  for (const group of index.ofType(SECURITY_GROUP)) {
-    for (const rule of array(peek(group.props, "ingress"))) {
-      rules.push({
-        resource: group,
-        urn: group.urn,
-        group,
-        protocol: peek(rule, "protocol"),
-        fromPort: peek(rule, "fromPort"),
-        toPort: peek(rule, "toPort"),
-        cidrs: [...array(peek(rule, "cidrBlocks")), ...array(peek(rule, "ipv6CidrBlocks"))],
-      });
-    }
-  }
-  for (const rule of index.ofType(SECURITY_GROUP_RULE)) {
-    if (peek(rule.props, "type") !== "ingress") continue;
-    rules.push({
-      resource: rule,
-      urn: rule.urn,
-      group: index.referencedBy(rule, "securityGroupId", [SECURITY_GROUP])[0],
-      protocol: peek(rule.props, "protocol"),
-      fromPort: peek(rule.props, "fromPort"),
-      toPort: peek(rule.props, "toPort"),
-      cidrs: [...array(peek(rule.props, "cidrBlocks")), ...array(peek(rule.props, "ipv6CidrBlocks"))],
-    });
-  }
-  for (const rule of index.ofType(SECURITY_GROUP_INGRESS_RULE)) {
-    rules.push({
-      resource: rule,
-      urn: rule.urn,
-      group: index.referencedBy(rule, "securityGroupId", [SECURITY_GROUP])[0],
-      protocol: peek(rule.props, "ipProtocol"),
-      fromPort: peek(rule.props, "fromPort"),
-      toPort: peek(rule.props, "toPort"),
-      cidrs: [...array(peek(rule.props, "cidrIpv4")), ...array(peek(rule.props, "cidrIpv6"))],
-    });
-  }
-  return rules;
+  return index
+    .ofType(...NETWORK_RULE_TYPES)
+    .flatMap((resource) =>
+      ingressOf(
+        resource,
+        resource.type === SECURITY_GROUP
+          ? resource
+          : index.referencedBy(resource, "securityGroupId", [SECURITY_GROUP])[0],
+      ),
+    );
 }
+
+/**
+ * An ingress rule that opens one of `ports` to the world. `behind`: the databases of the stack the
+ * rule's group is in front of (empty when judged alone, on the well-known ports).
+ */
+export function judgeIngress(
+  rule: Ingress,
+  ports: readonly (number | undefined)[],
+  behind: readonly PolicyResource[],
+  check: Check,
+): boolean {
+  const port = ports.find((candidate) => candidate !== undefined && coversPort(rule, candidate));
+  if (port === undefined) return false;
+  let open = false;
+  for (const cidr of rule.cidrs) {
+    if (cidr === UNKNOWN) {
+      check.undeterminable(
+        `the source addresses of ingress "${rule.resource.name}" on port ${port}`,
+        rule.urn,
+      );
+      continue;
+    }
+    if (typeof cidr !== "string") continue;
+    const problem = worldOpen(cidr);
+    if (problem === undefined) continue;
+    const what =
+      behind.length > 0
+        ? `database ${behind.map((database) => `"${database.name}"`).join(", ")}`
+        : "a database port";
+    check.violation(
+      `ingress "${rule.resource.name}"${rule.group && rule.group !== rule.resource ? ` of security group "${rule.group.name}"` : ""} opens port ${port} (${what}) to ${problem}; allow the app's own ranges or security groups only`,
+      rule.urn,
+    );
+    open = true;
+  }
+  return open;
+}
+
+/** The network rule types DB-05 judges one by one (on the well-known ports; the engine may stop before the stack check). */
+export const DATABASE_NETWORK_RULE_TYPES = NETWORK_RULE_TYPES;
 
 /** Whether a rule's port range covers `port` (all traffic: protocol -1 / "all"). */
 export function coversPort(rule: Pick<Ingress, "protocol" | "fromPort" | "toPort">, port: number): boolean {
@@ -161,30 +222,16 @@ export function checkDatabaseNetworks(index: StackIndex, check: Check): void {
   const reported = new Set<string>();
   check.each(ingressRules(index), (rule) => {
     const behind = rule.group ? (databasesOf.get(rule.group.urn) ?? []) : [];
-    const ports = behind.length > 0 ? behind.map(databasePort) : WELL_KNOWN_DATABASE_PORTS;
-    const port = ports.find((candidate) => candidate !== undefined && coversPort(rule, candidate));
-    if (port === undefined) return;
-    for (const cidr of rule.cidrs) {
-      if (cidr === UNKNOWN) {
-        check.undeterminable(
-          `the source addresses of ingress "${rule.resource.name}" on port ${port}`,
-          rule.resource.urn,
-        );
-        continue;
-      }
-      if (typeof cidr !== "string") continue;
-      const problem = worldOpen(cidr);
-      if (problem === undefined) continue;
-      const what =
-        behind.length > 0
-          ? `database ${behind.map((database) => `"${database.name}"`).join(", ")}`
-          : "a database port";
-      check.violation(
-        `ingress "${rule.resource.name}"${rule.group && rule.group !== rule.resource ? ` of security group "${rule.group.name}"` : ""} opens port ${port} (${what}) to ${problem}; allow the app's own ranges or security groups only`,
-        rule.resource.urn,
-      );
-      for (const database of behind) reported.add(database.urn);
-    }
+    if (behind.length === 0) return; // judged per resource, on the well-known ports
+    // Ports the per-resource check already judged are not reported twice.
+    const ports = behind
+      .map(databasePort)
+      .filter((port) => port !== undefined && !WELL_KNOWN_DATABASE_PORTS.includes(port));
+    const open = judgeIngress(rule, ports, behind, check);
+    const wellKnownOpen =
+      WELL_KNOWN_DATABASE_PORTS.some((port) => coversPort(rule, port)) &&
+      rule.cidrs.some((cidr) => typeof cidr === "string" && worldOpen(cidr) !== undefined);
+    if (open || wellKnownOpen) for (const database of behind) reported.add(database.urn);
   });
   // A public address with no group the pack can see: say what it cannot judge.
   check.each(databases, (database) => {

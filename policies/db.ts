@@ -10,7 +10,13 @@ import {
   type RlsCheckResult,
 } from "../lib/sql/rls";
 import { checkOffsiteBackupJob, configuredAllowedCidrs } from "./db-backup";
-import { checkDatabaseNetworks } from "./db-network";
+import {
+  checkDatabaseNetworks,
+  DATABASE_NETWORK_RULE_TYPES,
+  ingressOf,
+  judgeIngress,
+  WELL_KNOWN_DATABASE_PORTS,
+} from "./db-network";
 import { databaseConfigSchema, readConfigKey, type DatabaseConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, jsonBlob, list, num, propsOf, StackIndex, type Blob } from "./lib/props";
@@ -395,8 +401,14 @@ const networkRestricted: PolicySpec = {
     checkDatabaseNetworks(new StackIndex(resources), check);
   },
   resource: {
-    types: [T.supabaseSettings],
+    types: [T.supabaseSettings, ...DATABASE_NETWORK_RULE_TYPES],
     validate(resource, check) {
+      if (resource.type !== T.supabaseSettings) {
+        // Each rule on its own, as the engine analyzes it before creating it (on the well-known ports).
+        for (const rule of ingressOf(resource, undefined))
+          judgeIngress(rule, WELL_KNOWN_DATABASE_PORTS, [], check);
+        return;
+      }
       const prod = check.env === "prod";
       const read = <V>(fn: () => V, what: string) =>
         prod ? check.mustBeKnown(fn, what) : check.known(fn, what);
