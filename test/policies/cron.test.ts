@@ -291,9 +291,13 @@ describe("cron-04-failure-alarm", () => {
     );
     expect(silent[0]!.message).toContain("notifies no one");
     const other = violations(
-      await analyzeStack(only(pack("staging"), name), stack({ failure: failureAlarm("nightly"), depth: null }), {
-        stack: "staging",
-      }),
+      await analyzeStack(
+        only(pack("staging"), name),
+        stack({ failure: failureAlarm("nightly"), depth: null }),
+        {
+          stack: "staging",
+        },
+      ),
       name,
     );
     expect(other[0]!.enforcementLevel).toBe("advisory");
@@ -474,19 +478,18 @@ describe("cron-04: the failure signal catalogue (any metric that counts the job'
   });
 
   it("accepts a state machine target's ExecutionsFailed", async () => {
-    const machine = res("aws:sfn/stateMachine:StateMachine", "nightly", {
-      arn: "arn:aws:states:eu-central-1:111122223333:stateMachine:nightly",
-    });
+    const machineArn = "arn:aws:states:eu-central-1:111122223333:stateMachine:nightly";
+    const machine = res("aws:sfn/stateMachine:StateMachine", "nightly", { arn: machineArn });
     const sched = res(
       T.schedule,
       "nightly",
-      { name: "nightly", target: { arn: machine.props.arn, roleArn: UNKNOWN } },
+      { name: "nightly", target: { arn: machineArn, roleArn: UNKNOWN } },
       { propertyDependencies: { target: [machine.urn] } },
     );
     const failed = alarm("nightly-failed", {
       namespace: "AWS/States",
       metricName: "ExecutionsFailed",
-      dimensions: { StateMachineArn: machine.props.arn },
+      dimensions: { StateMachineArn: machineArn },
     });
     expect(await run([machine, sched, failed])).toEqual([]);
     expect((await run([machine, sched]))[0]!.message).toContain("AWS/States ExecutionsFailed");
