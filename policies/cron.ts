@@ -9,15 +9,22 @@ import { knownSecrets, secretsByProvenance } from "./lib/carried-secrets";
 import { UnknownSources } from "./lib/provenance";
 import { SecretSources, secretConfigValues, type Entry } from "./lib/secret-classifier";
 import { T } from "./lib/types";
-import { leaves, peek, UNKNOWN } from "./lib/unknowns";
+import {
+  alarmNotifies,
+  deadLetterSignal,
+  describeSignal,
+  failureSignals,
+  firesOnFirstFailure,
+  GOLIVE_CRON_NAMESPACE,
+  GOLIVE_FAILURE_METRIC,
+  scheduledJobs,
+  STATE_MACHINE,
+  watches,
+} from "./lib/job-failure-signals";
+import { leaves, peek, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
-export const CRON_NAMESPACE = "golive/cron";
-export const FAILURE_METRIC = "Failure";
-
-/** A schedule's job name: its `name` input, else its resource name. */
-function jobName(schedule: PolicyResource): string {
-  return peekString(schedule.props, "name") ?? schedule.name;
-}
+export const CRON_NAMESPACE = GOLIVE_CRON_NAMESPACE;
+export const FAILURE_METRIC = GOLIVE_FAILURE_METRIC;
 
 /** The Lambda functions a schedule invokes (target.arn). */
 function targetFunctions(index: StackIndex, schedule: PolicyResource): PolicyResource[] {
@@ -313,34 +320,18 @@ const retriesAndDeadLetter: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // CRON-04
 
-function dimension(alarm: PolicyResource, key: string): string | typeof UNKNOWN | undefined {
-  const value = peek(alarm.props, "dimensions", key);
-  if (value === UNKNOWN) return UNKNOWN;
-  return typeof value === "string" ? value : undefined;
-}
-
-function hasActions(alarm: PolicyResource): boolean {
-  const actions = peek(alarm.props, "alarmActions");
-  return (
-    actions === UNKNOWN ||
-    (Array.isArray(actions) && actions.length > 0) ||
-    (alarm.propertyDependencies.alarmActions ?? []).length > 0
+/** What a schedule invokes (target.arn): functions and state machines of this stack. */
+function scheduleTargets(index: StackIndex, schedule: PolicyResource): PolicyResource[] {
+  const candidates = index.referencedBy(schedule, "target", [T.lambda, STATE_MACHINE]);
+  const arn = peek(schedule.props, "target", "arn");
+  if (typeof arn !== "string") return candidates;
+  return candidates.filter(
+    (target) => peekString(target.props, "arn") === undefined || peekString(target.props, "arn") === arn,
   );
 }
 
-/** Whether an alarm fires on the first failed run (or message): "failed cron jobs: 0". */
-function firesOnFirst(alarm: PolicyResource): boolean | typeof UNKNOWN {
-  const threshold = num(alarm.props, "threshold");
-  const comparison = peek(alarm.props, "comparisonOperator");
-  if (threshold === UNKNOWN || comparison === UNKNOWN) return UNKNOWN;
-  if (threshold === undefined) return false;
-  if (comparison === "GreaterThanThreshold") return threshold < 1;
-  if (comparison === "GreaterThanOrEqualToThreshold") return threshold <= 1;
-  return false;
-}
-
 function judgeFirstFailure(alarms: readonly PolicyResource[], what: string, urn: string, check: Check): void {
-  const verdicts = alarms.map(firesOnFirst);
+  const verdicts = alarms.map(firesOnFirstFailure);
   if (verdicts.includes(true)) return;
   if (verdicts.includes(UNKNOWN)) check.undeterminable(`the threshold of ${what}`, urn);
   else
@@ -354,84 +345,60 @@ const failureAlarm: PolicySpec = {
   name: "cron-04-failure-alarm",
   id: "CRON-04",
   description:
-    "Every job's failure raises an alarm on an alert channel: a golive/cron Failure alarm per job, and an alarm on its dead-letter queue's depth.",
+    "Every job's failure raises an alarm on an alert channel: an alarm on a metric that counts the job's failures (its target's errors, the scheduler's failed invocations, golive/cron Failure), and one on its dead-letter queue's depth.",
   severity: "high",
   remediationSteps:
-    "Create jobs through the cron component: it adds a per-job Failure alarm (namespace golive/cron, dimension Job) and a dead-letter queue alarm, both notifying the alert topics.",
+    "Alarm each job on a metric that counts its failures, at > 0, with alarmActions to an alert topic: AWS/Lambda Errors of the target function, AWS/States ExecutionsFailed of a state machine, AWS/Scheduler TargetErrorCount / InvocationDroppedCount (ScheduleGroup), AWS/Events FailedInvocations (RuleName) for a rule, or golive/cron Failure (Job); and its dead-letter queue's AWS/SQS ApproximateNumberOfMessagesVisible. golive's cron component creates both.",
   stack(resources, check) {
     const index = new StackIndex(resources);
-    // Alarms grouped once by what they watch, so each job's lookup is constant time.
-    const failureAlarms = new AlarmsByKey();
-    const depthAlarms = new AlarmsByKey();
-    for (const alarm of index.ofType(T.metricAlarm)) {
-      const namespace = peek(alarm.props, "namespace");
-      const metric = peek(alarm.props, "metricName");
-      if (namespace === CRON_NAMESPACE && metric === FAILURE_METRIC) {
-        failureAlarms.add(dimension(alarm, "Job"), alarm);
-      } else if (namespace === "AWS/SQS" && metric === "ApproximateNumberOfMessagesVisible") {
-        depthAlarms.add(dimension(alarm, "QueueName"), alarm);
-        for (const dependency of alarm.propertyDependencies.dimensions ?? [])
-          depthAlarms.add(`urn:${dependency.urn}`, alarm);
-      }
-    }
-    check.each(index.ofType(T.schedule), (schedule) => {
-      const job = jobName(schedule);
-      const failure = failureAlarms.matching(job);
+    const alarms = index.ofType(T.metricAlarm);
+    const composites = index.ofType(T.compositeAlarm);
+    const jobs = scheduledJobs(
+      index,
+      isScheduledRule,
+      (schedule) => scheduleTargets(index, schedule),
+      (schedule) => deadLetterQueues(index, schedule),
+    );
+    check.each(jobs, (job) => {
+      const urn = job.trigger.urn;
+      const signals = failureSignals(job);
+      const watching = alarms.map((alarm) => ({
+        alarm,
+        verdict: signals.map((signal) => watches(alarm, signal)),
+      }));
+      const failure = watching.filter((w) => w.verdict.includes(true)).map((w) => w.alarm);
       if (failure.length === 0) {
-        check.violation(
-          `job ${job} has no failure alarm (${CRON_NAMESPACE} ${FAILURE_METRIC}, dimension Job=${job})`,
-          schedule.urn,
-        );
-      } else if (!failure.some(hasActions)) {
-        check.violation(`the failure alarm of job ${job} notifies no one (no alarmActions)`, schedule.urn);
-      } else {
-        judgeFirstFailure(failure.filter(hasActions), `the failure alarm of job ${job}`, schedule.urn, check);
-      }
-      for (const queue of deadLetterQueues(index, schedule)) {
-        const queueName = peekString(queue.props, "name");
-        const depth = [...depthAlarms.matching(queueName), ...depthAlarms.exactly(`urn:${queue.urn}`)];
-        if (depth.length === 0) {
+        const expected = signals.filter((signal) => !signal.deadLetter).map(describeSignal);
+        if (watching.some((w) => w.verdict.includes(UNKNOWN)))
+          check.undeterminable(`which job the failure alarms of job ${job.name} watch`, urn);
+        else
           check.violation(
-            `the dead-letter queue "${queue.name}" of job ${job} has no depth alarm`,
-            schedule.urn,
+            `job ${job.name} has no failure alarm (an alarm on ${expected.join(", ")}, or on its dead-letter queue's depth)`,
+            urn,
           );
+      } else if (!failure.some((alarm) => alarmNotifies(alarm, composites))) {
+        check.violation(`the failure alarm of job ${job.name} notifies no one (no alarmActions)`, urn);
+      } else {
+        judgeFirstFailure(
+          failure.filter((alarm) => alarmNotifies(alarm, composites)),
+          `the failure alarm of job ${job.name}`,
+          urn,
+          check,
+        );
+      }
+      // A dead-letter queue nobody watches is where failed runs go to be forgotten.
+      for (const queue of job.deadLetterQueues) {
+        const signal = deadLetterSignal(queue);
+        const depth = alarms.filter((alarm) => watches(alarm, signal) !== false);
+        if (depth.length === 0) {
+          check.violation(`the dead-letter queue "${queue.name}" of job ${job.name} has no depth alarm`, urn);
         } else {
-          judgeFirstFailure(
-            depth,
-            `the depth alarm of dead-letter queue "${queue.name}"`,
-            schedule.urn,
-            check,
-          );
+          judgeFirstFailure(depth, `the depth alarm of dead-letter queue "${queue.name}"`, urn, check);
         }
       }
     });
   },
 };
-
-/** Alarms by the dimension value they watch; an alarm whose value is unknown matches any key. */
-class AlarmsByKey {
-  private readonly byKey = new Map<string | undefined, PolicyResource[]>();
-  private readonly unknown: PolicyResource[] = [];
-
-  add(key: string | typeof UNKNOWN | undefined, alarm: PolicyResource): void {
-    if (key === UNKNOWN) {
-      this.unknown.push(alarm);
-      return;
-    }
-    const alarms = this.byKey.get(key);
-    if (alarms) alarms.push(alarm);
-    else this.byKey.set(key, [alarm]);
-  }
-
-  /** Alarms on `key`, and those whose key is not known yet. */
-  matching(key: string | undefined): PolicyResource[] {
-    return [...this.exactly(key), ...this.unknown];
-  }
-
-  exactly(key: string | undefined): PolicyResource[] {
-    return this.byKey.get(key) ?? [];
-  }
-}
 
 export const CRON_POLICIES: readonly PolicySpec[] = [
   validSchedule,

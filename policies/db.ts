@@ -10,6 +10,13 @@ import {
   type RlsCheckResult,
 } from "../lib/sql/rls";
 import { checkOffsiteBackupJob, configuredAllowedCidrs } from "./db-backup";
+import {
+  checkDatabaseNetworks,
+  DATABASE_NETWORK_RULE_TYPES,
+  ingressOf,
+  judgeIngress,
+  WELL_KNOWN_DATABASE_PORTS,
+} from "./db-network";
 import { databaseConfigSchema, readConfigKey, type DatabaseConfig } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, jsonBlob, list, num, propsOf, StackIndex, type Blob } from "./lib/props";
@@ -23,6 +30,7 @@ import {
   POOLER_PATH,
 } from "./lib/stack";
 import { BUCKET_TYPES, ENCRYPTION_TYPES, LIFECYCLE_TYPES, T, VERSIONING_TYPES } from "./lib/types";
+import { supabaseFiles } from "./lib/supabase-dir";
 import { leaves, peek, UNKNOWN } from "./lib/unknowns";
 
 /** `golive:database` when it parses; a malformed value is a violation of the policy that needs it. */
@@ -74,24 +82,27 @@ function checkMigrations(dir: string, schemas: readonly string[]): Promise<RlsCh
   return run;
 }
 
-/** Where the app's migrations are: golive:database.migrationsDir, relative to the project root. */
-function migrationsDir(check: Check): string | undefined {
-  const config = databaseConfig(check);
-  if (!config) return undefined;
-  if (!config.migrationsDir) {
-    check.violation(
-      "golive:database.migrationsDir is not set; the pack checks row level security on the app's migrations",
-    );
-    return undefined;
-  }
+/**
+ * Where the app's migrations are: golive:database.migrationsDir (relative to the project root), else
+ * the Supabase CLI's `supabase/migrations` (lib/supabase-dir).
+ */
+function migrationsDir(check: Check, config = databaseConfig(check)): string | undefined {
+  const configured = config?.migrationsDir;
   const root = check.ctx.projectDir;
-  if (!root && !path.isAbsolute(config.migrationsDir)) {
+  if (configured !== undefined && !root && !path.isAbsolute(configured)) {
     check.violation(
       "the Pulumi project root (a directory with Pulumi.yaml above the pack) cannot be found; set GOLIVE_PROJECT_DIR",
     );
     return undefined;
   }
-  return path.resolve(root ?? "/", config.migrationsDir);
+  const found = supabaseFiles(root, configured)?.migrationsDir;
+  if (found !== undefined) return found;
+  if (config) {
+    check.violation(
+      "golive:database.migrationsDir is not set and no supabase/migrations directory is beside Pulumi.yaml; the pack checks row level security on the app's migrations",
+    );
+  }
+  return undefined;
 }
 
 const rlsEnabled: PolicySpec = {
@@ -292,7 +303,10 @@ const backups: PolicySpec = {
   stack(resources, check) {
     const index = new StackIndex(resources);
     const projects = index.ofType(T.supabaseProject);
-    if (projects.length === 0) check.notApplicable("the stack has no Supabase project");
+    // A backup bucket is checked wherever it is: a team keeps its dumps' bucket in a stack of its own.
+    const buckets = index.ofType(...BUCKET_TYPES).filter((bucket) => isBackupBucket(bucket));
+    if (projects.length === 0 && buckets.length === 0)
+      check.notApplicable("the stack has no Supabase project and no backup bucket");
     if (check.env === "prod") {
       check.each(projects, (project) => {
         const pitr = index
@@ -316,7 +330,6 @@ const backups: PolicySpec = {
         }
       });
     }
-    const buckets = index.ofType(...BUCKET_TYPES).filter((bucket) => isBackupBucket(bucket));
     if (buckets.length === 0) {
       check.absent("no off-site backup bucket (a bucket named or tagged for backups) exists");
       return;
@@ -379,13 +392,23 @@ const networkRestricted: PolicySpec = {
   name: "db-05-network-restricted",
   id: "DB-05",
   description:
-    "SSL is enforced on the database, and in prod network access is restricted to listed public CIDRs (never 0.0.0.0/0).",
+    "SSL is enforced on the database, and in prod network access is restricted to listed public CIDRs (never 0.0.0.0/0); no security group opens a database's port to the world.",
   severity: "high",
   remediationSteps:
     "Set golive:database.network.allowedCidrs to the app's egress ranges; the database component writes Settings `network` {restrictions} and `sslEnforcement: true`.",
+  // Every other database of the catalogue and the ingress rules in front of it (db-network.ts).
+  stack(resources, check) {
+    checkDatabaseNetworks(new StackIndex(resources), check);
+  },
   resource: {
-    types: [T.supabaseSettings],
+    types: [T.supabaseSettings, ...DATABASE_NETWORK_RULE_TYPES],
     validate(resource, check) {
+      if (resource.type !== T.supabaseSettings) {
+        // Each rule on its own, as the engine analyzes it before creating it (on the well-known ports).
+        for (const rule of ingressOf(resource, undefined))
+          judgeIngress(rule, WELL_KNOWN_DATABASE_PORTS, [], check);
+        return;
+      }
       const prod = check.env === "prod";
       const read = <V>(fn: () => V, what: string) =>
         prod ? check.mustBeKnown(fn, what) : check.known(fn, what);
@@ -544,11 +567,10 @@ const noSeedInProd: PolicySpec = {
     types: [T.supabaseProject],
     validate(_resource: ResourceView, check) {
       const config = databaseConfig(check);
-      if (!config) return;
-      if ((config.seedFiles ?? []).length > 0) {
-        check.violation(`golive:database.seedFiles lists ${config.seedFiles!.join(", ")} in a prod stack`);
+      if ((config?.seedFiles ?? []).length > 0) {
+        check.violation(`golive:database.seedFiles lists ${config!.seedFiles!.join(", ")} in a prod stack`);
       }
-      const dir = migrationsDir(check);
+      const dir = migrationsDir(check, config);
       if (!dir) return;
       let names: string[];
       try {

@@ -939,10 +939,7 @@ const emailAuthentication: PolicySpec = {
     if (entries.length === 0 && !cdnConfig(check).mail)
       check.notApplicable("the stack has no DNS records and no mail");
     const configured = cdnConfig(check).mail?.domain?.toLowerCase();
-    const spfDomains = entries
-      .filter((e) => e.type === "TXT" && /^v=spf1\b/i.test(e.text))
-      .map((e) => e.name);
-    const domains = configured ? [configured] : [...new Set(spfDomains)];
+    const domains = configured ? [configured] : sendingDomains(entries);
     if (domains.length === 0) {
       check.absent("no sending domain with an SPF record (TXT v=spf1) is declared");
       return;
@@ -960,13 +957,45 @@ const emailAuthentication: PolicySpec = {
       ) {
         problems.push("DKIM");
       }
-      const dmarc = entries.find((e) => e.type === "TXT" && e.name === `_dmarc.${domain}`);
+      // DMARC is looked up at the domain, then at its organisational domain: a subdomain inherits it.
+      const dmarc = [domain, ...parentDomains(domain)]
+        .map((name) => entries.find((e) => e.type === "TXT" && e.name === `_dmarc.${name}`))
+        .find((entry) => entry !== undefined);
       if (!dmarc || !/^v=DMARC1/i.test(dmarc.text)) problems.push("DMARC");
       if (problems.length > 0)
         check.violation(`sending domain ${domain} has no ${problems.join(", ")} record`);
     }
   },
 };
+
+/** `a.b.acme.io` → `b.acme.io`, `acme.io` (never a bare top-level label). */
+function parentDomains(domain: string): string[] {
+  const labels = domain.split(".");
+  const parents: string[] = [];
+  for (let i = 1; i < labels.length - 1; i++) parents.push(labels.slice(i).join("."));
+  return parents;
+}
+
+/**
+ * The domains mail is sent as: those with an SPF record or a DKIM key (`<selector>._domainkey.<domain>`),
+ * except a custom MAIL FROM (bounce) domain: a subdomain of another sending domain with its own MX
+ * and SPF but no DKIM key, as SES and Resend ask for (`send.acme.io` beside `acme.io`). It carries
+ * the envelope sender only; the mail is signed and aligned as the parent domain.
+ */
+export function sendingDomains(
+  entries: readonly { readonly type: string; readonly name: string; readonly text: string }[],
+): string[] {
+  const spf = entries.filter((e) => e.type === "TXT" && /^v=spf1\b/i.test(e.text)).map((e) => e.name);
+  const dkim = entries
+    .filter((e) => (e.type === "TXT" || e.type === "CNAME") && e.name.includes("._domainkey."))
+    .map((e) => e.name.slice(e.name.indexOf("._domainkey.") + "._domainkey.".length));
+  const candidates = [...new Set([...spf, ...dkim])];
+  const mailFrom = (domain: string) =>
+    !dkim.includes(domain) &&
+    entries.some((e) => e.type === "MX" && e.name === domain) &&
+    candidates.some((parent) => parent !== domain && domain.endsWith(`.${parent}`));
+  return candidates.filter((domain) => !mailFrom(domain));
+}
 
 // ------------------------------------------------------------------------------------------------
 // EDGE-09

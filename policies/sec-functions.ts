@@ -9,11 +9,11 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { databaseConfigSchema, edgeFunctionsConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { peekString, StackIndex } from "./lib/props";
 import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
+import { supabaseFiles } from "./lib/supabase-dir";
 import { T } from "./lib/types";
 import { peek, UNKNOWN } from "./lib/unknowns";
 
@@ -103,9 +103,8 @@ export const edgeFunctionJwt: PolicySpec = {
       if (resource.type === T.stack) {
         const read = readConfigKey(check.ctx.config, "golive:database", databaseConfigSchema);
         const migrations = read.ok ? read.value?.migrationsDir : undefined;
-        if (!migrations || !check.ctx.projectDir) return;
-        const toml = path.join(path.resolve(check.ctx.projectDir, migrations), "..", "config.toml");
-        if (!fs.existsSync(toml)) return;
+        const toml = supabaseFiles(check.ctx.projectDir, migrations)?.configToml;
+        if (toml === undefined) return;
         for (const slug of unverifiedFunctionsInToml(fs.readFileSync(toml, "utf8"))) {
           judgePublicFunction(slug, `verify_jwt = false in ${toml}`, check);
         }

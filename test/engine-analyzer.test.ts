@@ -7,8 +7,10 @@ import {
   analyzerResourceFor,
   analyzerStackResourceFor,
   analyzerStackResourceProto,
+  DEFAULT_START_TIMEOUT_MS,
   PolicyPackClient,
   startPolicyPack,
+  startTimeoutFromEnv,
   type AnalyzerResourceInput,
   type StartedPolicyPack,
 } from "../tooling/engine/analyzer";
@@ -25,6 +27,7 @@ import { smallStack } from "./fixtures/programs/small-stack";
 
 const PACK_DIR = path.join(__dirname, "fixtures", "packs", "minimal");
 const CHATTY_PACK_DIR = path.join(__dirname, "fixtures", "packs", "chatty");
+const FAILING_PACK_DIR = path.join(__dirname, "fixtures", "packs", "failing");
 const PROGRAM_CONFIG = {
   "fixture:databasePassword": "hunter22",
   "fixture:region": "us-east-1",
@@ -294,6 +297,20 @@ describe("launching packs", () => {
     await expect(
       PolicyPackClient.launch({ packDir: CHATTY_PACK_DIR, startTimeoutMs: 30_000 }),
     ).rejects.toThrow(/wrote a non-numeric port to stdout \('loading policies\.\.\.'\)/);
+  });
+
+  it("says why a pack exited before serving: the error it logged to the engine", async () => {
+    await expect(
+      PolicyPackClient.launch({ packDir: FAILING_PACK_DIR, startTimeoutMs: 60_000 }),
+    ).rejects.toThrow(/exited before printing its port \(exit code 32\)\n[^]*cannot load the catalogue/);
+  });
+
+  it("takes the start-up deadline from GOLIVE_PACK_START_TIMEOUT_MS, and refuses a value that is not one", () => {
+    expect(startTimeoutFromEnv({})).toBe(DEFAULT_START_TIMEOUT_MS);
+    expect(startTimeoutFromEnv({ GOLIVE_PACK_START_TIMEOUT_MS: "180000" })).toBe(180_000);
+    expect(() => startTimeoutFromEnv({ GOLIVE_PACK_START_TIMEOUT_MS: "3m" })).toThrow(
+      /GOLIVE_PACK_START_TIMEOUT_MS must be a whole number of milliseconds above 0 \(got "3m"\)/,
+    );
   });
 
   it("passes PulumiPolicy.yaml runtime options as the CLI's shim does, split on spaces", () => {

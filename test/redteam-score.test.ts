@@ -4,6 +4,7 @@ import {
   corpusPasses,
   regressions,
   groupFindings,
+  isPackStartFailure,
   itemOf,
   messageTemplate,
   scoreCase,
@@ -206,5 +207,19 @@ describe("regressions against a baseline", () => {
     expect(regressions([summary("up", 0, 0)], { preview: baseline.preview })).toEqual([
       "up: no baseline figures",
     ]);
+  });
+});
+
+describe("pack start failures", () => {
+  it("are the missed deadline and the exit before serving, as the full run recorded them", () => {
+    expect(
+      isPackStartFailure(
+        'golive plan: stack "prod" (test/redteam/edge02-cloudfront-hsts-one-day/Pulumi.prod.yaml): the policy pack failed: policy pack in /work/main/policies exited before printing its port (exit code 32)',
+      ),
+    ).toBe(true);
+    expect(isPackStartFailure("policy pack in /repo/policies did not print its port within 60000 ms")).toBe(
+      true,
+    );
+    expect(isPackStartFailure("golive plan: index.ts: TypeError: x is not a function")).toBe(false);
   });
 });

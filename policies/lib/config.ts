@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { decodeConfigValue } from "../../lib/config-values";
 
@@ -14,6 +15,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const ENV_STACK = "PULUMI_NODEJS_STACK";
 export const ENV_CONFIG = "PULUMI_CONFIG";
 export const ENV_DRY_RUN = "PULUMI_NODEJS_DRY_RUN";
+export const ENV_PROJECT = "PULUMI_NODEJS_PROJECT";
 export const ENV_PROJECT_DIR = "GOLIVE_PROJECT_DIR";
 /** The stack file a run used, when it is not the project's `Pulumi.<stack>.yaml` (the offline plan's --config). */
 export const ENV_STACK_FILE = "GOLIVE_STACK_FILE";
@@ -94,13 +96,8 @@ export function configString(config: RawStackConfig, key: string): string | unde
   return typeof value === "string" ? value : undefined;
 }
 
-/**
- * The Pulumi project root: `GOLIVE_PROJECT_DIR`, else the nearest ancestor of `startDir` holding a
- * Pulumi.yaml. Undefined when there is none.
- */
-export function findProjectDir(startDir: string, env: Env): string | undefined {
-  const override = env[ENV_PROJECT_DIR];
-  if (override) return path.resolve(override);
+/** The nearest ancestor of `startDir` (itself included) holding a Pulumi.yaml. */
+function nearestProject(startDir: string): string | undefined {
   let dir = path.resolve(startDir);
   for (;;) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml")) || fs.existsSync(path.join(dir, "Pulumi.yml")))
@@ -109,4 +106,40 @@ export function findProjectDir(startDir: string, env: Env): string | undefined {
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/** The `name` in a project's Pulumi.yaml; undefined when it cannot be read. */
+function projectName(dir: string): string | undefined {
+  for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
+    try {
+      const document = parseYaml(fs.readFileSync(path.join(dir, file), "utf8")) as { name?: unknown } | null;
+      if (typeof document?.name === "string") return document.name;
+    } catch {
+      // absent or not YAML: try the other spelling
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Pulumi project root. The engine does not tell a pack where the program is (it starts the pack
+ * in the pack's own directory, and its Handshake names the pack directory too), so:
+ * `GOLIVE_PROJECT_DIR` (the CLI passes its environment on to the pack: export it in CI), else the
+ * nearest ancestor holding a Pulumi.yaml of the pack directory (a pack kept inside the project),
+ * then of the directory `npm run` started in (`INIT_CWD`). A found project counts only when its
+ * name is the project the engine runs (`PULUMI_NODEJS_PROJECT`), so a pack kept in another
+ * project's tree never reads that project's files. Undefined when there is none.
+ */
+export function findProjectDir(startDir: string, env: Env): string | undefined {
+  const override = env[ENV_PROJECT_DIR];
+  if (override) return path.resolve(override);
+  const running = env[ENV_PROJECT];
+  for (const start of [startDir, env.INIT_CWD]) {
+    if (!start) continue;
+    const dir = nearestProject(start);
+    if (dir === undefined) continue;
+    const name = projectName(dir);
+    if (running === undefined || name === undefined || name === running) return dir;
+  }
+  return undefined;
 }

@@ -274,17 +274,30 @@ describe("cron-04-failure-alarm", () => {
   });
 
   it("fails a job without a failure alarm, or whose alarm notifies no one", async () => {
-    const missing = violations(await analyzeStack(only(pack("prod"), name), stack({ failure: null })), name);
+    const missing = violations(
+      await analyzeStack(only(pack("prod"), name), stack({ failure: null, depth: null })),
+      name,
+    );
     expect(missing[0]!.message).toContain("job reminders has no failure alarm");
     const silent = violations(
-      await analyzeStack(only(pack("prod"), name), stack({ failure: failureAlarm("reminders", []) })),
+      await analyzeStack(
+        only(pack("prod"), name),
+        stack({
+          failure: failureAlarm("reminders", []),
+          depth: { ...depthAlarm, props: { ...depthAlarm.props, alarmActions: [] } },
+        }),
+      ),
       name,
     );
     expect(silent[0]!.message).toContain("notifies no one");
     const other = violations(
-      await analyzeStack(only(pack("staging"), name), stack({ failure: failureAlarm("nightly") }), {
-        stack: "staging",
-      }),
+      await analyzeStack(
+        only(pack("staging"), name),
+        stack({ failure: failureAlarm("nightly"), depth: null }),
+        {
+          stack: "staging",
+        },
+      ),
       name,
     );
     expect(other[0]!.enforcementLevel).toBe("advisory");
@@ -292,7 +305,11 @@ describe("cron-04-failure-alarm", () => {
 
   it("fails failure and depth alarms that do not fire on the first failure", async () => {
     const lax = { ...failureAlarm(), props: { ...failureAlarm().props, threshold: 100 } };
-    const found = violations(await analyzeStack(only(pack("prod"), name), stack({ failure: lax })), name);
+    const laxDepth = { ...depthAlarm, props: { ...depthAlarm.props, threshold: 10 } };
+    const found = violations(
+      await analyzeStack(only(pack("prod"), name), stack({ failure: lax, depth: laxDepth })),
+      name,
+    );
     expect(found[0]!.message).toContain(
       "the failure alarm of job reminders does not fire on the first failure",
     );
@@ -310,5 +327,171 @@ describe("cron-04-failure-alarm", () => {
     expect(found[0]!.message).toContain(
       'dead-letter queue "cron-dead-letter" of job reminders has no depth alarm',
     );
+  });
+});
+
+describe("cron-04: the failure signal catalogue (any metric that counts the job's failures)", () => {
+  const name = "cron-04-failure-alarm";
+  const run = async (resources: TestResource[]) =>
+    violations(await analyzeStack(only(pack("prod"), name), resources), name);
+  const alarm = (alarmName: string, props: Record<string, unknown>, extra: Partial<TestResource> = {}) =>
+    res(
+      T.metricAlarm,
+      alarmName,
+      { threshold: 0, comparisonOperator: "GreaterThanThreshold", alarmActions: [UNKNOWN], ...props },
+      extra,
+    );
+  const fnUrn = invoker().urn;
+
+  it("accepts an alarm on the target function's AWS/Lambda Errors, by dependency (preview) or by name (up)", async () => {
+    const byDependency = alarm(
+      "fn-errors",
+      { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: UNKNOWN } },
+      { propertyDependencies: { dimensions: [fnUrn] } },
+    );
+    expect(await run(stack({ failure: byDependency }))).toEqual([]);
+    const named = { ...invoker(), props: { ...invoker().props, name: "invoice-run-prod" } };
+    const byName = alarm("fn-errors", {
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: "invoice-run-prod" },
+    });
+    expect(await run(stack({ invoker: named, failure: byName }))).toEqual([]);
+    // Another function's errors say nothing about this job.
+    const other = alarm("other-errors", {
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: "someone-else" },
+    });
+    expect((await run(stack({ invoker: named, failure: other, depth: null })))[0]!.message).toContain(
+      "job reminders has no failure alarm",
+    );
+  });
+
+  it("accepts the scheduler's own failure counts for the job's schedule group", async () => {
+    const scheduler = alarm("dropped", {
+      namespace: "AWS/Scheduler",
+      metricName: "InvocationDroppedCount",
+      dimensions: { ScheduleGroup: "default" },
+    });
+    expect(await run(stack({ failure: scheduler }))).toEqual([]);
+    const otherGroup = alarm("dropped", {
+      namespace: "AWS/Scheduler",
+      metricName: "TargetErrorCount",
+      dimensions: { ScheduleGroup: "billing" },
+    });
+    expect((await run(stack({ failure: otherGroup, depth: null })))[0]!.message).toContain(
+      "no failure alarm",
+    );
+  });
+
+  it("takes the dead-letter queue's depth alarm as the job's failure alarm", async () => {
+    expect(await run(stack({ failure: null }))).toEqual([]);
+  });
+
+  it("reads metric math: a sum of failures at > 0 fires on the first failure, an error rate at 5% does not", async () => {
+    const math = (expression: string, threshold: number) =>
+      alarm(
+        "fn-errors-math",
+        {
+          threshold,
+          metricQueries: [
+            { id: "e", expression, returnData: true },
+            {
+              id: "m1",
+              metric: {
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: UNKNOWN },
+                stat: "Sum",
+                period: 300,
+              },
+            },
+            {
+              id: "m2",
+              metric: {
+                namespace: "AWS/Lambda",
+                metricName: "Invocations",
+                dimensions: { FunctionName: UNKNOWN },
+                stat: "Sum",
+                period: 300,
+              },
+            },
+          ],
+        },
+        { propertyDependencies: { metricQueries: [fnUrn] } },
+      );
+    const withoutDepth = async (failure: TestResource) =>
+      (await run(stack({ failure, depth: null })))
+        .map((found) => found.message)
+        .filter((message) => !message.includes("has no depth alarm"));
+    expect(await withoutDepth(math("FILL(m1, 0)", 0))).toEqual([]);
+    expect((await withoutDepth(math("100 * m1 / m2", 5)))[0]).toContain("does not fire on the first failure");
+  });
+
+  it("counts an alarm without actions that a notifying composite alarm names", async () => {
+    const silent = alarm("fn-errors", {
+      name: "invoice-errors",
+      namespace: "golive/cron",
+      metricName: "Failure",
+      dimensions: { Job: "reminders" },
+      alarmActions: [],
+    });
+    const composite = res(T.compositeAlarm, "jobs", {
+      alarmRule: 'ALARM("invoice-errors")',
+      alarmActions: [UNKNOWN],
+    });
+    expect(await run([...stack({ failure: silent }), composite])).toEqual([]);
+    const silentDepth = { ...depthAlarm, props: { ...depthAlarm.props, alarmActions: [] } };
+    expect((await run(stack({ failure: silent, depth: silentDepth })))[0]!.message).toContain(
+      "notifies no one",
+    );
+  });
+
+  it("checks jobs on EventBridge rules: FailedInvocations of the rule, or the target's errors", async () => {
+    const rule = res(T.eventRule, "weekly-report", {
+      name: "weekly-report",
+      scheduleExpression: "cron(0 7 ? * MON *)",
+    });
+    const fn = res(T.lambda, "weekly-report", { name: "weekly-report-prod", timeout: 600 });
+    const target = res(
+      T.eventTarget,
+      "weekly-report",
+      { rule: "weekly-report", arn: UNKNOWN, retryPolicy: { maximumRetryAttempts: 2 } },
+      { propertyDependencies: { rule: [rule.urn], arn: [fn.urn] } },
+    );
+    const missing = await run([rule, fn, target]);
+    expect(missing[0]!.message).toContain("job weekly-report has no failure alarm");
+    expect(missing[0]!.message).toContain("AWS/Events FailedInvocations");
+    const failed = alarm("rule-failed", {
+      namespace: "AWS/Events",
+      metricName: "FailedInvocations",
+      dimensions: { RuleName: "weekly-report" },
+    });
+    expect(await run([rule, fn, target, failed])).toEqual([]);
+    const errors = alarm("fn-errors", {
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: "weekly-report-prod" },
+    });
+    expect(await run([rule, fn, target, errors])).toEqual([]);
+  });
+
+  it("accepts a state machine target's ExecutionsFailed", async () => {
+    const machineArn = "arn:aws:states:eu-central-1:111122223333:stateMachine:nightly";
+    const machine = res("aws:sfn/stateMachine:StateMachine", "nightly", { arn: machineArn });
+    const sched = res(
+      T.schedule,
+      "nightly",
+      { name: "nightly", target: { arn: machineArn, roleArn: UNKNOWN } },
+      { propertyDependencies: { target: [machine.urn] } },
+    );
+    const failed = alarm("nightly-failed", {
+      namespace: "AWS/States",
+      metricName: "ExecutionsFailed",
+      dimensions: { StateMachineArn: machineArn },
+    });
+    expect(await run([machine, sched, failed])).toEqual([]);
+    expect((await run([machine, sched]))[0]!.message).toContain("AWS/States ExecutionsFailed");
   });
 });

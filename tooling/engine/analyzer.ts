@@ -36,7 +36,27 @@ import { fromWireObject, toWireObject, type RecordedObject, type WireObject } fr
 
 /** gRPC messages up to 400 MB, as the engine and the pack allow. */
 const MAX_MESSAGE_BYTES = 1024 * 1024 * 400;
-const DEFAULT_START_TIMEOUT_MS = 60_000;
+/**
+ * How long the launcher waits for the pack's port. ts-node type-checks the whole pack before it
+ * serves (12 s of CPU on an idle core; 29 s measured on a loaded machine), and in a plan it starts
+ * while the program runs, so a shared CI runner needs headroom: 120 s by default, and
+ * GOLIVE_PACK_START_TIMEOUT_MS (milliseconds) to set it.
+ */
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
+export const START_TIMEOUT_ENV = "GOLIVE_PACK_START_TIMEOUT_MS";
+
+/** The start-up deadline from the environment; a value that is not a positive whole number is an error naming the variable. */
+export function startTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[START_TIMEOUT_ENV];
+  if (raw === undefined || raw.trim() === "") return DEFAULT_START_TIMEOUT_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(
+      `${START_TIMEOUT_ENV} must be a whole number of milliseconds above 0 (got "${raw}"); unset it for the default ${DEFAULT_START_TIMEOUT_MS}`,
+    );
+  }
+  return value;
+}
 
 export type PolicySeverity = "low" | "medium" | "high" | "critical";
 export type PolicyType = "resource" | "stack" | "unknown";
@@ -481,7 +501,9 @@ function startProcess(
       settled = true;
       clearTimeout(timer);
       child.kill("SIGKILL");
-      const output = stderrLines.join("\n").trim();
+      // A pack that fails while loading logs its error to the engine (run-policy-pack exits 32), not to stderr.
+      const logged = logs.filter((log) => log.source === "engine" && log.severity === "error");
+      const output = [...logged.map((log) => log.message), ...stderrLines].join("\n").trim();
       reject(new Error(output === "" ? message : `${message}\n${output}`));
     };
     const timer = setTimeout(
@@ -563,7 +585,7 @@ export class PolicyPackClient {
       const { child, port } = await startProcess(
         command,
         env,
-        options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+        options.startTimeoutMs ?? startTimeoutFromEnv(options.baseEnv ?? process.env),
         logs,
       );
       const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {

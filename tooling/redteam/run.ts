@@ -21,6 +21,7 @@ import {
   regressions,
   type Baseline,
   groupFindings,
+  isPackStartFailure,
   scoreCase,
   summarize,
   type CaseScore,
@@ -35,11 +36,15 @@ const GOLIVE = path.join(REPO, "bin/golive");
 /** A plan that takes longer than this is stopped and scored as a failed program. */
 const PLAN_TIMEOUT_MS = 300_000;
 /**
- * On a loaded machine the pack process can miss the launcher's start-up deadline; that says nothing
- * about the case, so such a plan is run again (at most this many more times).
+ * On a loaded machine the pack process can fail to start: it misses the launcher's deadline, or
+ * exits before it serves (the full run of 2026-12-06 lost four edge cases so, each of which plans
+ * alone). That says nothing about the case, so such a plan is run again (at most this many more
+ * times); the failure message carries what the pack logged, so a pack that cannot load at all still
+ * fails with its reason.
  */
 const LAUNCH_RETRIES = 2;
-const LAUNCH_TIMEOUT = /did not print its port/;
+/** The corpus gives the pack this long to start unless GOLIVE_PACK_START_TIMEOUT_MS says otherwise. */
+const CORPUS_START_TIMEOUT_MS = 180_000;
 
 interface Options {
   readonly only: string[];
@@ -95,11 +100,11 @@ async function planCase(redteamCase: RedteamCase, mode: Mode, outDir: string): P
   let outcome = await planOnce(redteamCase, mode, outDir);
   for (
     let retry = 0;
-    retry < LAUNCH_RETRIES && !outcome.planned && LAUNCH_TIMEOUT.test(outcome.error);
+    retry < LAUNCH_RETRIES && !outcome.planned && isPackStartFailure(outcome.error);
     retry++
   ) {
     process.stderr.write(
-      `redteam: ${redteamCase.name} [${mode}]: the pack did not start in time; planning again\n`,
+      `redteam: ${redteamCase.name} [${mode}]: the pack did not start (${outcome.error.split("\n")[0]!.slice(-120)}); planning again\n`,
     );
     outcome = await planOnce(redteamCase, mode, outDir);
   }
@@ -113,6 +118,7 @@ function planOnce(redteamCase: RedteamCase, mode: Mode, outDir: string): Promise
     // A case's own exemptions file stands in for the pack's, as a team points the pack at theirs.
     const exemptions = path.join(redteamCase.dir, "exemptions.json");
     const env: NodeJS.ProcessEnv = {
+      GOLIVE_PACK_START_TIMEOUT_MS: String(CORPUS_START_TIMEOUT_MS),
       ...process.env,
       ...(redteamCase.expectation.clock !== undefined
         ? { GOLIVE_POLICY_CLOCK: redteamCase.expectation.clock }
@@ -135,7 +141,8 @@ function planOnce(redteamCase: RedteamCase, mode: Mode, outDir: string): Promise
         return;
       }
       const reason = signal !== null ? `killed by ${signal} after ${PLAN_TIMEOUT_MS / 1000} s` : stderr;
-      const firstLines = reason.trim().split("\n").slice(0, 3).join(" | ").slice(0, 400);
+      // Progress lines come first; keep enough to carry the failure and what the pack logged.
+      const firstLines = reason.trim().split("\n").slice(0, 6).join(" | ").slice(0, 800);
       resolve({ planned: false, exitCode: code ?? -1, error: firstLines });
     });
   });

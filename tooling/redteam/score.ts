@@ -54,6 +54,14 @@ export interface CaseScore {
 const BLOCKING_LEVELS = new Set(["mandatory", "remediate"]);
 
 /** The item a finding is about: its checklistId, else the `[ID]` its message starts with. */
+/**
+ * A plan that failed because the pack did not start (missed the launcher's deadline, or exited
+ * before serving): a fact about the machine's load, not the case, so the runner plans it again.
+ */
+export function isPackStartFailure(error: string): boolean {
+  return /did not print its port|exited before printing its port/.test(error);
+}
+
 export function itemOf(finding: Finding): ChecklistId | undefined {
   if (finding.checklistId !== undefined && isChecklistId(finding.checklistId)) return finding.checklistId;
   const tagged = /^\[([A-Z]+-\d\d)\]/.exec(finding.message)?.[1];
