@@ -21,7 +21,7 @@ import {
   STATE_MACHINE,
   watches,
 } from "./lib/job-failure-signals";
-import { leaves, peek, stringLeaves, UNKNOWN } from "./lib/unknowns";
+import { leaves, peek, UNKNOWN } from "./lib/unknowns";
 
 export const CRON_NAMESPACE = GOLIVE_CRON_NAMESPACE;
 export const FAILURE_METRIC = GOLIVE_FAILURE_METRIC;

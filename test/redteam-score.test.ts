@@ -214,7 +214,7 @@ describe("pack start failures", () => {
   it("are the missed deadline and the exit before serving, as the full run recorded them", () => {
     expect(
       isPackStartFailure(
-        'golive plan: stack "prod" (test/redteam/edge02-cloudfront-hsts-one-day/Pulumi.prod.yaml): the policy pack failed: policy pack in /work/main/policies exited before printing its port (exit code 32)',
+        'golive plan: stack "prod" (test/redteam/edge02-cloudfront-hsts-one-day/Pulumi.prod.yaml): the policy pack failed: policy pack in /home/ci/golive/policies exited before printing its port (exit code 32)',
       ),
     ).toBe(true);
     expect(isPackStartFailure("policy pack in /repo/policies did not print its port within 60000 ms")).toBe(
