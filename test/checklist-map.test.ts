@@ -14,7 +14,7 @@ import { CHECKLIST_IDS } from "../policies/lib/checklist";
 const root = path.resolve(__dirname, "..");
 const DOC = "docs/checklist.md";
 
-const STEPS = ["default", "written by", "component", "checked by", "policy", "test"] as const;
+const STEPS = ["default", "written by", "component", "limit", "checked by", "policy", "test"] as const;
 type Step = (typeof STEPS)[number];
 /** Steps every item must have at least one row of (`none` with a reason counts for default and component). */
 const REQUIRED_STEPS: readonly Step[] = ["default", "component", "policy", "test"];
