@@ -255,11 +255,23 @@ function mapProblems(text: string): string[] {
         .map((row) => /`([a-z]+-\d\d-[a-z0-9-]+)`/.exec(row.what)?.[1]),
     );
     const packed = new Set(POLICY_SPECS.filter((spec) => spec.id === id).map((spec) => spec.name));
-    for (const name of packed)
+    for (const name of packed) {
       if (!mapped.has(name)) problems.push(`${id}: policy ${name} has no policy row`);
+    }
     for (const name of mapped) {
-      if (name !== undefined && !packed.has(name))
+      if (name !== undefined && !packed.has(name)) {
         problems.push(`${id}: policy row ${name} is not a policy of ${id}`);
+      }
+    }
+    // Each policy is exercised by one of the item's test files (its describe block, or its name in a case).
+    const testFiles = rows
+      .filter((row) => row.item === id && row.step === "test" && row.file !== undefined)
+      .map((row) => row.file!)
+      .filter((file) => fs.existsSync(path.join(root, file)));
+    for (const name of packed) {
+      if (!testFiles.some((file) => sourceFile(file).text.includes(`"${name}"`))) {
+        problems.push(`${id}: no test file of its rows names policy ${name}`);
+      }
     }
   }
   return problems;
@@ -272,7 +284,7 @@ describe("docs/checklist.md: the map from each item to default, component, polic
     expect(mapProblems(text)).toEqual([]);
   });
 
-  it("fails on a renamed symbol, a missing file, a missing test title, a wrong policy and a missing item", () => {
+  it("fails on a renamed symbol, a missing file, a missing title, a wrong or untested policy, a missing item", () => {
     const first = parseChecklistMap(text).rows.find(
       (row) => row.step === "default" && row.file !== undefined,
     )!;
@@ -284,12 +296,17 @@ describe("docs/checklist.md: the map from each item to default, component, polic
         '`test/policies/env.test.ts#"env-04-no-such-title"`',
       )
       .replace("`policies/bill.ts#anomalyDetection`", "`policies/bill.ts#monthlyBudget`")
-      .replace("### OPS-02:", "### OPS-02 (heading renamed):");
+      .replace("### OPS-02:", "### OPS-02 (heading renamed):")
+      .replace(
+        '`test/policies/edge-endpoints.test.ts#"edge-01-endpoint-tls"`',
+        '`test/policies/edge.test.ts#"edge-01-https-only"`',
+      );
     const problems = mapProblems(broken).join("\n");
     expect(problems).toContain(`${first.symbol}Renamed`);
     expect(problems).toContain("policies/edge-gone.ts does not exist");
     expect(problems).toContain('no describe/it "env-04-no-such-title"');
     expect(problems).toContain("declares policy bill-01-monthly-budget, not bill-02-cost-anomaly-detection");
     expect(problems).toContain("OPS-02: 0 map tables");
+    expect(problems).toContain("EDGE-01: no test file of its rows names policy edge-01-endpoint-tls");
   });
 });
