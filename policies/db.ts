@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ipaddr from "ipaddr.js";
 import { broadAddress } from "../lib/cidr";
+import { PITR_ADDON_VARIANTS } from "../lib/limits";
 import {
   checkRlsInMigrations,
   MigrationsDirError,
@@ -217,8 +218,6 @@ const connectionPooling: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // DB-03
 
-const PITR_VARIANTS = ["pitr_7", "pitr_14", "pitr_28"];
-
 function checkBackupBucket(
   bucket: ReturnType<StackIndex["ofType"]>[number],
   index: StackIndex,
@@ -318,7 +317,7 @@ const backups: PolicySpec = {
             body.kind === "object" &&
             body.value.addon_type === "pitr" &&
             typeof body.value.addon_variant === "string" &&
-            PITR_VARIANTS.includes(body.value.addon_variant),
+            (PITR_ADDON_VARIANTS as readonly string[]).includes(body.value.addon_variant),
         );
         if (pitr.some((body) => body.kind === "unknown") && !enabled) {
           check.undeterminable(`the point-in-time recovery request of "${project.name}"`, project.urn);

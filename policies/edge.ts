@@ -4,6 +4,7 @@ import { z } from "zod";
 import { pathExpression } from "../lib/cdn";
 import { EDGE_ENDPOINT_POLICIES } from "./edge-endpoints";
 import { broadAddress } from "../lib/cidr";
+import { HSTS_MIN_SECONDS } from "../lib/limits";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, list, peekString, str } from "./lib/props";
@@ -261,8 +262,6 @@ const httpsOnly: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // EDGE-02
 
-export const HSTS_MIN_SECONDS = 15_552_000;
-
 /** Problems of an HSTS header value (`max-age=31536000; includeSubDomains`). */
 export function hstsHeaderProblems(value: string): string[] {
   const problems: string[] = [];
@@ -329,8 +328,7 @@ const hsts: PolicySpec = {
   description:
     "HSTS is on for every zone with max-age of at least 6 months and includeSubDomains (zone setting security_header or a response header rule).",
   severity: "high",
-  remediationSteps:
-    "Keep golive:cdn.hsts at maxAgeSeconds ≥ 15552000 with includeSubdomains: true; the CDN component writes the security_header zone setting.",
+  remediationSteps: `Keep golive:cdn.hsts at maxAgeSeconds ≥ ${HSTS_MIN_SECONDS} with includeSubdomains: true; the CDN component writes the security_header zone setting.`,
   resource: {
     types: [T.zoneSetting, T.ruleset],
     validate(resource, check) {
