@@ -9,8 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CdnConfig } from "../config/schema/cdn";
 import { appRecord, mailRecords, rulesets, zoneSettings, type DnsRecordData } from "../lib/cdn";
 import { physicalName, type EnvironmentIdentity } from "../lib/naming";
-
-export const CDN_TYPE = "golive:edge:Cdn";
+import { CDN_TYPE } from "../lib/component-types";
 
 export interface CdnArgs {
   readonly identity: EnvironmentIdentity;

@@ -8,6 +8,7 @@ import { num, peekString, record, StackIndex, str } from "./lib/props";
 import { knownSecrets, secretsByProvenance } from "./lib/carried-secrets";
 import { UnknownSources } from "./lib/provenance";
 import { SecretSources, secretConfigValues, type Entry } from "./lib/secret-classifier";
+import { METRICS_COLLECTOR_TYPE } from "../lib/component-types";
 import { LAMBDA_MAX_TIMEOUT_SECONDS } from "../lib/limits";
 import { T } from "./lib/types";
 import {
@@ -43,7 +44,7 @@ function deadLetterQueues(index: StackIndex, schedule: PolicyResource): PolicyRe
 }
 
 /** golive's metrics collector: an EventBridge rule whose missed minute the next run replaces (components/metrics.ts). */
-const COLLECTOR_COMPONENT = "golive:monitoring:MetricsCollector$";
+const COLLECTOR_COMPONENT = `${METRICS_COLLECTOR_TYPE}$`;
 
 /**
  * A job run by an EventBridge rule (`scheduleExpression`) instead of a Scheduler schedule: no time

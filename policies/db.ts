@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ipaddr from "ipaddr.js";
 import { broadAddress } from "../lib/cidr";
+import { MANAGEMENT_SETTING_TYPE } from "../lib/component-types";
 import { PITR_ADDON_VARIANTS } from "../lib/limits";
 import {
   checkRlsInMigrations,
@@ -25,7 +26,6 @@ import {
   ADDONS_PATH,
   isAuditLogGroup,
   isBackupBucket,
-  MANAGEMENT_SETTING_TYPE,
   managementBody,
   managementPath,
   POOLER_PATH,
