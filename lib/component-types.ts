@@ -16,8 +16,10 @@ export const BACKUP_NETWORK_TYPE = "golive:database:BackupNetwork";
 export const BACKUP_TYPE = "golive:database:Backup";
 /** KMS key, secrets and their rotation (SEC-xx): components/secrets.ts. */
 export const SECRETS_TYPE = "golive:secrets:Secrets";
-/** Cloudflare zone settings, DNS and rulesets (EDGE-xx): components/cdn.ts. */
-export const CDN_TYPE = "golive:edge:Cdn";
+/** Cloudflare zone settings, DNS and rulesets (EDGE-xx): components/cdn.ts, config key golive:cdn. */
+export const CDN_TYPE = "golive:cdn:Cdn";
+/** CDN_TYPE before the area took its config key's name; kept as an alias so deployed stacks are not replaced. */
+export const CDN_TYPE_ALIASES = ["golive:edge:Cdn"] as const;
 /** SNS topics, health checks and alarms (ALERT-xx): components/alerts.ts. */
 export const ALERTS_TYPE = "golive:monitoring:Alerts";
 /** The metrics CloudWatch lacks (database, error rate, latency) and their alarms: components/metrics.ts. */
