@@ -21,3 +21,11 @@ export const SECRET_ROTATION_MAX_DAYS = 90;
 export const PITR_ADDON_VARIANTS = ["pitr_7", "pitr_14", "pitr_28"] as const;
 /** DB-03: `golive:database.backups.pointInTimeRecovery`: a PITR variant, or "off" (not in prod). */
 export const PITR_VARIANTS = ["off", ...PITR_ADDON_VARIANTS] as const;
+
+/** ALERT-07 ("30 days for debug logs", checklist.md): the prod floor of debug log retention. */
+export const DEBUG_RETENTION_MIN_DAYS = 30;
+/** ALERT-07 ("365 days for audit logs") and DB-07's audit trail: the prod floor of audit log retention. */
+export const AUDIT_RETENTION_MIN_DAYS = 365;
+
+/** SEC-06: the shortest reason a public edge function (verify_jwt off) may give; golive's choice. */
+export const PUBLIC_REASON_MIN_CHARS = 10;
