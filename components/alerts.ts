@@ -39,8 +39,7 @@ import {
   type CostTags,
   type EnvironmentIdentity,
 } from "../lib/naming";
-
-export const ALERTS_TYPE = "golive:monitoring:Alerts";
+import { ALERTS_TYPE } from "../lib/component-types";
 
 const GLOBAL_METRICS_REGION = "us-east-1";
 

@@ -38,9 +38,7 @@ import { assumeRolePolicy } from "../lib/iam";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import { schedulerRole } from "./scheduling";
 import type { Secrets } from "./secrets";
-
-export const BACKUP_NETWORK_TYPE = "golive:database:BackupNetwork";
-export const BACKUP_TYPE = "golive:database:Backup";
+import { BACKUP_NETWORK_TYPE, BACKUP_TYPE } from "../lib/component-types";
 
 /** The VPC's range: private, small (two /26 subnets), never peered. */
 const VPC_CIDR = "10.64.0.0/24";

@@ -8,8 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BillingConfig } from "../config/schema/billing";
 import { anomalySubscriptionThreshold, budgetNotifications, type Severity } from "../lib/alerts";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
-
-export const BILLING_TYPE = "golive:billing:Billing";
+import { BILLING_TYPE } from "../lib/component-types";
 
 export interface BillingArgs {
   readonly identity: EnvironmentIdentity;

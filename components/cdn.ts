@@ -9,8 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CdnConfig } from "../config/schema/cdn";
 import { appRecord, mailRecords, rulesets, zoneSettings, type DnsRecordData } from "../lib/cdn";
 import { physicalName, type EnvironmentIdentity } from "../lib/naming";
-
-export const CDN_TYPE = "golive:edge:Cdn";
+import { CDN_TYPE, CDN_TYPE_ALIASES } from "../lib/component-types";
 
 export interface CdnArgs {
   readonly identity: EnvironmentIdentity;
@@ -33,7 +32,14 @@ export class Cdn extends pulumi.ComponentResource {
   readonly managesZonePolicy: boolean;
 
   constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(CDN_TYPE, name, {}, opts);
+    // The old type as an alias: a stack deployed under it is moved in place, not replaced (and
+    // Pulumi derives the children's old URNs from the parent's alias).
+    super(
+      CDN_TYPE,
+      name,
+      {},
+      pulumi.mergeOptions(opts, { aliases: CDN_TYPE_ALIASES.map((type) => ({ type })) }),
+    );
     const { config, identity } = args;
     const zoneName = config.zone.name ?? args.domain;
     const child: pulumi.CustomResourceOptions = { parent: this };

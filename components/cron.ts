@@ -24,6 +24,7 @@ import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/nami
 import { bundleCronInvoker } from "../lambda/cron-invoker/bundle";
 import { schedulerRole } from "./scheduling";
 import type { Secrets } from "./secrets";
+import { CRON_TYPE } from "../lib/component-types";
 
 /** What the Cron component needs of the alerting component: alarms get their severity's actions. */
 export interface AlarmSink {
@@ -52,7 +53,7 @@ export class Cron extends pulumi.ComponentResource {
   readonly schedules: Record<string, string>;
 
   constructor(name: string, args: CronArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("golive:cron:Cron", name, {}, opts);
+    super(CRON_TYPE, name, {}, opts);
     const { identity, jobs } = args;
     const child = { parent: this };
     const account = aws.getCallerIdentityOutput({}, child).accountId;

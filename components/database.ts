@@ -22,6 +22,7 @@ import {
 } from "../lib/database";
 import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/naming";
 import { ManagementSetting } from "./supabase-management";
+import { DATABASE_TYPE } from "../lib/component-types";
 
 export interface DatabaseArgs {
   readonly identity: EnvironmentIdentity;
@@ -56,7 +57,7 @@ export class Database extends pulumi.ComponentResource {
   readonly backupKeyArn: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("golive:database:Database", name, {}, opts);
+    super(DATABASE_TYPE, name, {}, opts);
     const { identity, config, protect } = args;
     const stateful: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
 

@@ -12,8 +12,7 @@ import { ConfigError } from "../config/errors";
 import type { ResolvedEdgeFunction } from "../config/schema/functions";
 import { functionJwtRequest } from "../lib/database";
 import { ManagementSetting } from "./supabase-management";
-
-export const EDGE_FUNCTIONS_TYPE = "golive:functions:EdgeFunctions";
+import { EDGE_FUNCTIONS_TYPE } from "../lib/component-types";
 
 export interface EdgeFunctionsArgs {
   readonly functions: readonly ResolvedEdgeFunction[];

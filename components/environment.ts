@@ -22,8 +22,7 @@ import { Hosting } from "./hosting";
 import { METRICS_SECRET_KEY_NAME, MetricsCollector, metricsSecretKey } from "./metrics";
 import { Secrets } from "./secrets";
 import { tagTransformation } from "./tagging";
-
-export const ENVIRONMENT_TYPE = "golive:environment:Environment";
+import { ENVIRONMENT_TYPE } from "../lib/component-types";
 
 export interface EnvironmentArgs {
   readonly config: StackConfig;

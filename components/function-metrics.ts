@@ -19,8 +19,7 @@ import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/nami
 import type { MetricsAlertSink } from "./metrics";
 import { scheduleLambda } from "./scheduling";
 import type { Secrets } from "./secrets";
-
-export const FUNCTION_METRICS_TYPE = "golive:monitoring:FunctionMetrics";
+import { FUNCTION_METRICS_TYPE } from "../lib/component-types";
 
 export interface FunctionMetricsArgs {
   readonly identity: EnvironmentIdentity;

@@ -12,8 +12,7 @@ import * as vercel from "@pulumiverse/vercel";
 import { vercelTarget, type VercelConfig } from "../config/schema/hosting";
 import type { EnvironmentIdentity } from "../lib/naming";
 import { hostingVariables, type HostingVariable } from "../lib/hosting";
-
-export const HOSTING_TYPE = "golive:hosting:Hosting";
+import { HOSTING_TYPE } from "../lib/component-types";
 
 export interface HostingArgs {
   readonly identity: EnvironmentIdentity;

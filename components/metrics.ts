@@ -31,8 +31,7 @@ import { limitedName, physicalName, type EnvironmentIdentity } from "../lib/nami
 import { bundleMetricsCollector } from "../lambda/metrics-collector/bundle";
 import { scheduleLambda } from "./scheduling";
 import type { Secrets } from "./secrets";
-
-export const METRICS_COLLECTOR_TYPE = "golive:monitoring:MetricsCollector";
+import { METRICS_COLLECTOR_TYPE } from "../lib/component-types";
 
 /** Where the environment's secret stores the collector's own Supabase secret API key. */
 export const METRICS_SECRET_KEY_NAME = "SUPABASE_METRICS_SECRET_KEY";

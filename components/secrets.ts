@@ -18,6 +18,7 @@ import {
   secretResourceName,
   type PublicSources,
 } from "../lib/secrets";
+import { SECRETS_TYPE } from "../lib/component-types";
 
 export interface SecretsArgs {
   readonly identity: EnvironmentIdentity;
@@ -46,7 +47,7 @@ export class Secrets extends pulumi.ComponentResource {
   private readonly values: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("golive:secrets:Secrets", name, {}, opts);
+    super(SECRETS_TYPE, name, {}, opts);
     const { identity, config, protect } = args;
     const stateful: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
 

@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementRequest } from "../lib/database";
+import { MANAGEMENT_SETTING_MODULE, MANAGEMENT_SETTING_NAME } from "../lib/component-types";
 
 export const DEFAULT_MANAGEMENT_ENDPOINT = "https://api.supabase.com";
 
@@ -154,9 +155,7 @@ export interface ManagementSettingArgs {
   readonly trigger?: pulumi.Input<string>;
 }
 
-/** Registered as `pulumi-nodejs:dynamic/supabase:ManagementSetting`, which the policy pack recognises. */
-export const MANAGEMENT_SETTING_TYPE = "pulumi-nodejs:dynamic/supabase:ManagementSetting";
-
+/** Registered as lib/component-types.ts MANAGEMENT_SETTING_TYPE, which the policy pack recognises. */
 export class ManagementSetting extends pulumi.dynamic.Resource {
   constructor(name: string, args: ManagementSettingArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -172,8 +171,8 @@ export class ManagementSetting extends pulumi.dynamic.Resource {
         trigger: args.trigger,
       },
       { ...opts, additionalSecretOutputs: ["accessToken"] },
-      "supabase",
-      "ManagementSetting",
+      MANAGEMENT_SETTING_MODULE,
+      MANAGEMENT_SETTING_NAME,
     );
   }
 }

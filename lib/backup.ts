@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type { AlarmSpec } from "./alerts";
 import type { BackupPostgresMajor, BackupSource } from "./database-source";
 import { freshnessLimitHours } from "./backup-schedule";
-import { METRIC_NAMESPACE as CRON_METRIC_NAMESPACE } from "../lambda/cron-invoker/handler";
+import { CRON_METRIC_NAMESPACE } from "./metric-names";
 import { ownLogsStatement, type PolicyDocument } from "./iam";
 
 /** CloudWatch namespace of the backup and drill metrics (dimension Database=<app>-<environment>). */

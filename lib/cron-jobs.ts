@@ -4,7 +4,7 @@
  */
 import { INVOKER_MARGIN_SECONDS, type ResolvedCronJob } from "./cron/job";
 import { createSchedulerInput } from "../lambda/cron-invoker/event";
-import { METRIC_NAMESPACE } from "../lambda/cron-invoker/handler";
+import { CRON_FAILURE_METRIC, CRON_METRIC_NAMESPACE } from "./metric-names";
 import type { AlarmSpec } from "./alerts";
 import { ownLogsStatement, type PolicyDocument } from "./iam";
 
@@ -36,8 +36,8 @@ export function jobFailureAlarm(job: Pick<ResolvedCronJob, "name">): AlarmSpec {
   return {
     severity: "critical",
     description: `Cron job ${job.name} failed: its endpoint answered an error or timed out. Check the app logs for the run and the dead-letter queue.`,
-    namespace: METRIC_NAMESPACE,
-    metricName: "Failure",
+    namespace: CRON_METRIC_NAMESPACE,
+    metricName: CRON_FAILURE_METRIC,
     dimensions: { Job: job.name },
     statistic: "Sum",
     threshold: 0,

@@ -3,6 +3,7 @@
  * config loader: config/schema/database.ts validates the stack file, fills the defaults and uses
  * these lists in its schema; its `DatabaseConfig` is assignable to `DatabaseSource`.
  */
+import { PITR_VARIANTS } from "./limits";
 
 /** Postgres majors the backup task has a pinned official image for (`golive:database.backups.postgresMajorVersion`). */
 export const BACKUP_POSTGRES_MAJORS = ["15", "16", "17"] as const;
@@ -26,8 +27,8 @@ export interface BackupSource {
   };
 }
 
-/** The PITR add-on variants Supabase sells (days of WAL kept). */
-export const PITR_VARIANTS = ["off", "pitr_7", "pitr_14", "pitr_28"] as const;
+/** Re-exported from lib/limits.ts for config/schema/database.ts. */
+export { PITR_VARIANTS };
 
 /**
  * The parts of `golive:database` these settings are made from. config/schema/database.ts validates

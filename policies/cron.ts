@@ -8,6 +8,8 @@ import { num, peekString, record, StackIndex, str } from "./lib/props";
 import { knownSecrets, secretsByProvenance } from "./lib/carried-secrets";
 import { UnknownSources } from "./lib/provenance";
 import { SecretSources, secretConfigValues, type Entry } from "./lib/secret-classifier";
+import { METRICS_COLLECTOR_TYPE } from "../lib/component-types";
+import { LAMBDA_MAX_TIMEOUT_SECONDS } from "../lib/limits";
 import { T } from "./lib/types";
 import {
   alarmNotifies,
@@ -15,16 +17,11 @@ import {
   describeSignal,
   failureSignals,
   firesOnFirstFailure,
-  GOLIVE_CRON_NAMESPACE,
-  GOLIVE_FAILURE_METRIC,
   scheduledJobs,
   STATE_MACHINE,
   watches,
 } from "./lib/job-failure-signals";
 import { leaves, peek, UNKNOWN } from "./lib/unknowns";
-
-export const CRON_NAMESPACE = GOLIVE_CRON_NAMESPACE;
-export const FAILURE_METRIC = GOLIVE_FAILURE_METRIC;
 
 /** The Lambda functions a schedule invokes (target.arn). */
 function targetFunctions(index: StackIndex, schedule: PolicyResource): PolicyResource[] {
@@ -47,7 +44,7 @@ function deadLetterQueues(index: StackIndex, schedule: PolicyResource): PolicyRe
 }
 
 /** golive's metrics collector: an EventBridge rule whose missed minute the next run replaces (components/metrics.ts). */
-const COLLECTOR_COMPONENT = "golive:monitoring:MetricsCollector$";
+const COLLECTOR_COMPONENT = `${METRICS_COLLECTOR_TYPE}$`;
 
 /**
  * A job run by an EventBridge rule (`scheduleExpression`) instead of a Scheduler schedule: no time
@@ -225,8 +222,6 @@ const authenticatedInvocation: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // CRON-03
 
-const LAMBDA_MAX_TIMEOUT = 900;
-
 const retriesAndDeadLetter: PolicySpec = {
   name: "cron-03-retries-and-dead-letter",
   id: "CRON-03",
@@ -269,9 +264,9 @@ const retriesAndDeadLetter: PolicySpec = {
             `the invoker "${fn.name}" of schedule "${schedule.name}" has no timeout (Lambda's default is 3 s)`,
             schedule.urn,
           );
-        } else if (timeout !== UNKNOWN && (timeout < 1 || timeout > LAMBDA_MAX_TIMEOUT)) {
+        } else if (timeout !== UNKNOWN && (timeout < 1 || timeout > LAMBDA_MAX_TIMEOUT_SECONDS)) {
           check.violation(
-            `the invoker "${fn.name}" has a timeout of ${timeout} s; it must be 1 to ${LAMBDA_MAX_TIMEOUT}`,
+            `the invoker "${fn.name}" has a timeout of ${timeout} s; it must be 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS}`,
             schedule.urn,
           );
         }

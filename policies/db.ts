@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ipaddr from "ipaddr.js";
 import { broadAddress } from "../lib/cidr";
+import { MANAGEMENT_SETTING_TYPE } from "../lib/component-types";
+import { AUDIT_RETENTION_MIN_DAYS, PITR_ADDON_VARIANTS } from "../lib/limits";
 import {
   checkRlsInMigrations,
   MigrationsDirError,
@@ -24,7 +26,6 @@ import {
   ADDONS_PATH,
   isAuditLogGroup,
   isBackupBucket,
-  MANAGEMENT_SETTING_TYPE,
   managementBody,
   managementPath,
   POOLER_PATH,
@@ -217,8 +218,6 @@ const connectionPooling: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // DB-03
 
-const PITR_VARIANTS = ["pitr_7", "pitr_14", "pitr_28"];
-
 function checkBackupBucket(
   bucket: ReturnType<StackIndex["ofType"]>[number],
   index: StackIndex,
@@ -318,7 +317,7 @@ const backups: PolicySpec = {
             body.kind === "object" &&
             body.value.addon_type === "pitr" &&
             typeof body.value.addon_variant === "string" &&
-            PITR_VARIANTS.includes(body.value.addon_variant),
+            (PITR_ADDON_VARIANTS as readonly string[]).includes(body.value.addon_variant),
         );
         if (pitr.some((body) => body.kind === "unknown") && !enabled) {
           check.undeterminable(`the point-in-time recovery request of "${project.name}"`, project.urn);
@@ -523,16 +522,12 @@ const settingsDeclared: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // DB-07
 
-const AUDIT_RETENTION_DAYS = 365;
-
 const auditTrail: PolicySpec = {
   name: "db-07-audit-trail",
   id: "DB-07",
-  description:
-    "An audit trail is kept: at least one audit log group (log-class=audit or named …/audit) retained 365 days or more.",
+  description: `An audit trail is kept: at least one audit log group (log-class=audit or named …/audit) retained ${AUDIT_RETENTION_MIN_DAYS} days or more.`,
   severity: "medium",
-  remediationSteps:
-    'Create the audit log group through the alerts component (`addLogGroup(name, "audit")`): it is tagged log-class=audit, retained 365 days and protected in prod.',
+  remediationSteps: `Create the audit log group through the alerts component (\`addLogGroup(name, "audit")\`): it is tagged log-class=audit, retained ${AUDIT_RETENTION_MIN_DAYS} days and protected in prod.`,
   stack(resources, check) {
     const groups = resources.filter((resource) => isAuditLogGroup(resource));
     if (groups.length === 0) {
@@ -541,10 +536,12 @@ const auditTrail: PolicySpec = {
     }
     const retained = groups.filter((group) => {
       const days = num(group.props, "retentionInDays");
-      return days === UNKNOWN || (typeof days === "number" && (days === 0 || days >= AUDIT_RETENTION_DAYS));
+      return (
+        days === UNKNOWN || (typeof days === "number" && (days === 0 || days >= AUDIT_RETENTION_MIN_DAYS))
+      );
     });
     if (retained.length === 0) {
-      check.violation(`no audit log group is retained ${AUDIT_RETENTION_DAYS} days or more`);
+      check.violation(`no audit log group is retained ${AUDIT_RETENTION_MIN_DAYS} days or more`);
     }
   },
 };

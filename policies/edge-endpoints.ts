@@ -5,6 +5,7 @@
  * newer (EDGE-01); HSTS of 6 months with includeSubDomains where the endpoint sets headers (EDGE-02).
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { HSTS_DEFAULT_SECONDS, HSTS_MIN_SECONDS } from "../lib/limits";
 import { typesOf } from "./catalogue";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { bool, list, num, peekString, StackIndex, str } from "./lib/props";
@@ -178,8 +179,8 @@ export function responseHeadersHstsProblems(props: unknown): string[] {
   if (hsts === UNKNOWN) return [];
   const problems: string[] = [];
   const maxAge = num(hsts, "accessControlMaxAgeSec");
-  if (typeof maxAge === "number" && maxAge < 15_552_000) {
-    problems.push(`its HSTS max-age is ${maxAge} s; it must be at least 15552000 (6 months)`);
+  if (typeof maxAge === "number" && maxAge < HSTS_MIN_SECONDS) {
+    problems.push(`its HSTS max-age is ${maxAge} s; it must be at least ${HSTS_MIN_SECONDS} (6 months)`);
   } else if (maxAge === undefined) {
     problems.push("its HSTS sets no max-age");
   }
@@ -265,8 +266,7 @@ const endpointHsts: PolicySpec = {
   description:
     "CloudFront distributions send HSTS (max-age ≥ 6 months, includeSubDomains) through a response headers policy on every cache behaviour.",
   severity: "high",
-  remediationSteps:
-    "Attach an aws.cloudfront.ResponseHeadersPolicy with securityHeadersConfig.strictTransportSecurity {accessControlMaxAgeSec: 31536000, includeSubdomains: true, override: true} to every cache behaviour.",
+  remediationSteps: `Attach an aws.cloudfront.ResponseHeadersPolicy with securityHeadersConfig.strictTransportSecurity {accessControlMaxAgeSec: ${HSTS_DEFAULT_SECONDS}, includeSubdomains: true, override: true} to every cache behaviour.`,
   resource: {
     types: [RESPONSE_HEADERS_POLICY],
     validate(resource, check) {

@@ -4,11 +4,25 @@ import { z } from "zod";
 import { pathExpression } from "../lib/cdn";
 import { EDGE_ENDPOINT_POLICIES } from "./edge-endpoints";
 import { broadAddress } from "../lib/cidr";
+import { HSTS_MIN_SECONDS } from "../lib/limits";
+import {
+  DNS_TYPES,
+  type Zone,
+  zones,
+  zoneLabel,
+  settingValue,
+  settingsOf,
+  type Rule,
+  rulesOf,
+  phaseOf,
+  zoneRules,
+  actionParameters,
+} from "./lib/cloudflare";
 import { readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
-import { bool, list, peekString, str } from "./lib/props";
+import { bool, peekString, str } from "./lib/props";
 import { T } from "./lib/types";
-import { peek, rawValue, UNKNOWN } from "./lib/unknowns";
+import { peek, UNKNOWN } from "./lib/unknowns";
 
 // ------------------------------------------------------------------------------------------------
 // Shared: zones, settings, rulesets, the parts of golive:cdn the pack reads.
@@ -37,93 +51,6 @@ function cdnConfig(check: Check): CdnConfig {
 /** Whether this stack owns the zone-wide policy (golive:cdn.zone.managePolicy; default yes). */
 function managesZonePolicy(check: Check): boolean {
   return cdnConfig(check).zone?.managePolicy !== false;
-}
-
-const DNS_TYPES: readonly string[] = [T.dnsRecord, T.record];
-const CLOUDFLARE_TYPES: readonly string[] = [T.zoneSetting, T.ruleset, ...DNS_TYPES];
-
-/** The zone a resource belongs to: the Zone resource it depends on, else its literal zoneId. */
-function zoneKey(resource: PolicyResource): string {
-  const zone = (resource.propertyDependencies.zoneId ?? []).find((dependency) => dependency.type === T.zone);
-  if (zone) return zone.urn;
-  const id = peek(resource.props, "zoneId");
-  return typeof id === "string" ? id : "(zone not known until apply)";
-}
-
-interface Zone {
-  readonly key: string;
-  readonly resources: PolicyResource[];
-}
-
-function zones(resources: readonly PolicyResource[]): Zone[] {
-  const byKey = new Map<string, PolicyResource[]>();
-  for (const resource of resources) {
-    if (!CLOUDFLARE_TYPES.includes(resource.type)) continue;
-    const key = zoneKey(resource);
-    byKey.set(key, [...(byKey.get(key) ?? []), resource]);
-  }
-  return [...byKey.entries()].map(([key, members]) => ({ key, resources: members }));
-}
-
-function zoneLabel(zone: Zone, all: readonly PolicyResource[]): string {
-  const resource = all.find((candidate) => candidate.urn === zone.key);
-  if (resource) return `zone "${peekString(resource.props, "name") ?? resource.name}"`;
-  return `zone ${zone.key}`;
-}
-
-/** The value of a zone setting as Cloudflare's API names it (`on`, `strict`, an object). */
-function settingValue(resource: Pick<ResourceView, "props">): unknown {
-  return rawValue(peek(resource.props, "value"));
-}
-
-function settingsOf(zone: Zone): Map<string, PolicyResource> {
-  const out = new Map<string, PolicyResource>();
-  for (const resource of zone.resources) {
-    if (resource.type !== T.zoneSetting) continue;
-    const id = peekString(resource.props, "settingId");
-    if (id) out.set(id, resource);
-  }
-  return out;
-}
-
-interface Rule {
-  readonly ruleset: PolicyResource | ResourceView;
-  readonly index: number;
-  readonly action: unknown;
-  readonly expression: string;
-  readonly enabled: boolean;
-  readonly raw: Record<string, unknown>;
-}
-
-function rulesOf(ruleset: Pick<ResourceView, "props">): Omit<Rule, "ruleset">[] {
-  const rules = list(ruleset.props, "rules");
-  if (!Array.isArray(rules)) return [];
-  return rules.map((entry, index) => {
-    const raw = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
-    return {
-      index,
-      action: raw.action,
-      expression: typeof raw.expression === "string" ? raw.expression : "",
-      enabled: raw.enabled !== false,
-      raw,
-    };
-  });
-}
-
-function phaseOf(resource: Pick<ResourceView, "props">): string | undefined {
-  const phase = peek(resource.props, "phase");
-  return typeof phase === "string" ? phase : undefined;
-}
-
-function zoneRules(zone: Zone, phase: string): Rule[] {
-  return zone.resources
-    .filter((resource) => resource.type === T.ruleset && phaseOf(resource) === phase)
-    .flatMap((ruleset) => rulesOf(ruleset).map((rule) => ({ ...rule, ruleset })));
-}
-
-function actionParameters(rule: Omit<Rule, "ruleset">): Record<string, unknown> {
-  const parameters = rule.raw.actionParameters;
-  return typeof parameters === "object" && parameters !== null ? (parameters as Record<string, unknown>) : {};
 }
 
 /** A rule limited to listed source addresses (`ip.src in {…}`, `ip.src eq …`), not negated. */
@@ -261,8 +188,6 @@ const httpsOnly: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // EDGE-02
 
-export const HSTS_MIN_SECONDS = 15_552_000;
-
 /** Problems of an HSTS header value (`max-age=31536000; includeSubDomains`). */
 export function hstsHeaderProblems(value: string): string[] {
   const problems: string[] = [];
@@ -329,8 +254,7 @@ const hsts: PolicySpec = {
   description:
     "HSTS is on for every zone with max-age of at least 6 months and includeSubDomains (zone setting security_header or a response header rule).",
   severity: "high",
-  remediationSteps:
-    "Keep golive:cdn.hsts at maxAgeSeconds ≥ 15552000 with includeSubdomains: true; the CDN component writes the security_header zone setting.",
+  remediationSteps: `Keep golive:cdn.hsts at maxAgeSeconds ≥ ${HSTS_MIN_SECONDS} with includeSubdomains: true; the CDN component writes the security_header zone setting.`,
   resource: {
     types: [T.zoneSetting, T.ruleset],
     validate(resource, check) {

@@ -12,7 +12,9 @@ import * as fs from "node:fs";
 import { databaseConfigSchema, edgeFunctionsConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec } from "./lib/define";
 import { peekString, StackIndex } from "./lib/props";
-import { MANAGEMENT_SETTING_TYPE, managementBody, managementPath } from "./lib/stack";
+import { MANAGEMENT_SETTING_TYPE } from "../lib/component-types";
+import { PUBLIC_REASON_MIN_CHARS } from "../lib/limits";
+import { managementBody, managementPath } from "./lib/stack";
 import { supabaseFiles } from "./lib/supabase-dir";
 import { T } from "./lib/types";
 import { peek, UNKNOWN } from "./lib/unknowns";
@@ -37,7 +39,6 @@ export function unverifiedFunctionsInToml(text: string): string[] {
   return out;
 }
 
-const MIN_REASON = 10;
 const FUNCTION_PATH = /^\/functions\/([^/]+)$/;
 
 /** slug → reason, from the policy config and the stack's `golive:edgeFunctions.public` (the policy config wins). */
@@ -58,7 +59,7 @@ function judgePublicFunction(slug: string, where: string, check: Check, urn?: st
       `edge function "${slug}" skips JWT verification (${where}) but is not declared public with a reason (golive:edgeFunctions.public or the policy's publicFunctions)`,
       urn,
     );
-  } else if (reason.trim().length < MIN_REASON) {
+  } else if (reason.trim().length < PUBLIC_REASON_MIN_CHARS) {
     check.violation(`edge function "${slug}" is declared public with too short a reason ("${reason}")`, urn);
   }
 }

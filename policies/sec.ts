@@ -1,5 +1,6 @@
 /** SEC: secrets are never plain text, strong, kept from the client, encrypted, rotated, per environment. */
 import type { PolicyResource } from "@pulumi/policy";
+import { SECRET_ROTATION_MAX_DAYS } from "../lib/limits";
 import { appConfigSchema, readConfigKey } from "./lib/config";
 import type { Check, PolicySpec, ResourceView } from "./lib/define";
 import { ENVIRONMENT_WORDS, otherEnvironment } from "./lib/environment";
@@ -570,8 +571,6 @@ const kmsKeyRotation: PolicySpec = {
 // ------------------------------------------------------------------------------------------------
 // SEC-05
 
-const MAX_ROTATION_DAYS = 90;
-
 /** The rotation period of a time.Rotating in days, or why it has none. */
 export function rotationDays(props: Record<string, unknown>): number | string {
   const read = (key: string) => num(props, key);
@@ -602,11 +601,9 @@ export function rotationDays(props: Record<string, unknown>): number | string {
 const secretRotation: PolicySpec = {
   name: "sec-05-secret-rotation",
   id: "SEC-05",
-  description:
-    "In prod, generated secrets rotate at least every 90 days: each RandomPassword is keyed to a time.Rotating of 90 days or less.",
+  description: `In prod, generated secrets rotate at least every ${SECRET_ROTATION_MAX_DAYS} days: each RandomPassword is keyed to a time.Rotating of ${SECRET_ROTATION_MAX_DAYS} days or less.`,
   severity: "high",
-  remediationSteps:
-    "Set golive:secrets.rotationDays to 90 or less; the secrets component keys every generated password to a time.Rotating. The database password is rotated by runbook, not by the stack (it is protected).",
+  remediationSteps: `Set golive:secrets.rotationDays to ${SECRET_ROTATION_MAX_DAYS} or less; the secrets component keys every generated password to a time.Rotating. The database password is rotated by runbook, not by the stack (it is protected).`,
   resource: {
     types: [T.rotating],
     validate(resource, check) {
@@ -614,9 +611,9 @@ const secretRotation: PolicySpec = {
       if (typeof days === "string") {
         if (days.includes("not known")) check.undeterminable(`the rotation period of "${resource.name}"`);
         else check.violation(`time.Rotating "${resource.name}": ${days}`);
-      } else if (days > MAX_ROTATION_DAYS) {
+      } else if (days > SECRET_ROTATION_MAX_DAYS) {
         check.violation(
-          `time.Rotating "${resource.name}" rotates every ${Math.round(days)} days; prod needs ${MAX_ROTATION_DAYS} or fewer`,
+          `time.Rotating "${resource.name}" rotates every ${Math.round(days)} days; prod needs ${SECRET_ROTATION_MAX_DAYS} or fewer`,
         );
       }
     },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ALERTS_TYPE, Alerts, type AlertsArgs } from "../components/alerts";
+import { Alerts, type AlertsArgs } from "../components/alerts";
+import { ALERTS_TYPE } from "../lib/component-types";
 import { parseStackConfig, type StackConfig } from "../config/load";
 import { alertsSchema } from "../config/schema/alerts";
 import {

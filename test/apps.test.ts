@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RawConfig } from "../config/load";
-import { MANAGEMENT_SETTING_TYPE } from "../components/supabase-management";
+import { MANAGEMENT_SETTING_TYPE } from "../lib/component-types";
 import { findResource, type RecordedResource, type Recording } from "../tooling/engine/record";
 import { isSecret, isUnknown, revealSecrets, type RecordedValue } from "../tooling/engine/wire";
 import { readStackFile, withPlaceholderSecrets } from "../tooling/stack-files";

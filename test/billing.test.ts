@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BILLING_TYPE, Billing, type BillingArgs } from "../components/billing";
+import { Billing, type BillingArgs } from "../components/billing";
+import { BILLING_TYPE } from "../lib/component-types";
 import { parseStackConfig, type StackConfig } from "../config/load";
 import { billingSchema } from "../config/schema/billing";
 import { anomalySubscriptionThreshold, budgetNotifications } from "../lib/alerts";

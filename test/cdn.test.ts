@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Cdn, CDN_TYPE, type CdnArgs } from "../components/cdn";
+import { Cdn, type CdnArgs } from "../components/cdn";
+import { CDN_TYPE } from "../lib/component-types";
 import { parseStackConfig, type StackConfig } from "../config/load";
 import { cdnSchema, type CdnConfig } from "../config/schema/cdn";
 import {

@@ -3,6 +3,7 @@
  * latency targets, and log retention. Routing by severity is fixed (ALERT-05); config gives the
  * endpoints.
  */
+import { AUDIT_RETENTION_MIN_DAYS, DEBUG_RETENTION_MIN_DAYS } from "../../lib/limits";
 import { z } from "zod";
 import type { AreaRuleIssue } from "./cdn";
 import { isPlaceholder } from "../../lib/placeholders";
@@ -12,10 +13,6 @@ import { email, envVarName, example } from "./common";
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-
-/** ALERT-07's floors in prod. */
-export const DEBUG_RETENTION_MIN_DAYS = 30;
-export const AUDIT_RETENTION_MIN_DAYS = 365;
 
 /** Regions Route 53 health checkers run from. */
 export const HEALTH_CHECK_REGIONS = [

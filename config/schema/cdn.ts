@@ -5,6 +5,7 @@
 import isFQDN from "validator/lib/isFQDN";
 import { z } from "zod";
 import { broadAddress } from "../../lib/cidr";
+import { HSTS_DEFAULT_SECONDS, HSTS_MAX_SECONDS, HSTS_MIN_SECONDS } from "../../lib/limits";
 import { example, hostname, publicCidr } from "./common";
 
 export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
@@ -24,9 +25,6 @@ export const PLAN_LIMITS: Readonly<
 export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
 /** Mitigation timeouts Cloudflare accepts, in seconds (0 only with challenge actions). */
 export const MITIGATION_TIMEOUTS = [0, 10, 60, 120, 300, 600, 3600, 86400] as const;
-
-/** Six months, the HSTS floor of EDGE-02 (and of the HSTS preload list). */
-export const HSTS_MIN_PROD_SECONDS = 15_552_000;
 
 /** Seed 004's Permissions-Policy. */
 export const DEFAULT_PERMISSIONS_POLICY = "geolocation=(), microphone=(), camera=()";
@@ -85,9 +83,9 @@ const tlsSchema = z.strictObject({
 
 const hstsSchema = z.strictObject({
   maxAgeSeconds: example(
-    z.number().int("must be a whole number of seconds").min(0).max(63_072_000, "at most 2 years"),
-    "31536000",
-  ).default(31_536_000),
+    z.number().int("must be a whole number of seconds").min(0).max(HSTS_MAX_SECONDS, "at most 2 years"),
+    String(HSTS_DEFAULT_SECONDS),
+  ).default(HSTS_DEFAULT_SECONDS),
   includeSubdomains: z.boolean().default(true),
   /** Only with a domain ready for the browsers' preload lists; hard to undo. */
   preload: z.boolean().default(false),
@@ -355,11 +353,11 @@ export function checkCdnRules(
     );
     return issues;
   }
-  if (cdn.hsts.maxAgeSeconds < HSTS_MIN_PROD_SECONDS) {
+  if (cdn.hsts.maxAgeSeconds < HSTS_MIN_SECONDS) {
     push(
       "golive:cdn.hsts.maxAgeSeconds",
-      `prod needs HSTS for at least 6 months (${HSTS_MIN_PROD_SECONDS} s) (EDGE-02); it is ${cdn.hsts.maxAgeSeconds}`,
-      "pulumi config set --path 'golive:cdn.hsts.maxAgeSeconds' 31536000",
+      `prod needs HSTS for at least 6 months (${HSTS_MIN_SECONDS} s) (EDGE-02); it is ${cdn.hsts.maxAgeSeconds}`,
+      `pulumi config set --path 'golive:cdn.hsts.maxAgeSeconds' ${HSTS_DEFAULT_SECONDS}`,
     );
   }
   if (!cdn.hsts.includeSubdomains) {

@@ -1,3 +1,4 @@
+import { PUBLIC_REASON_MIN_CHARS } from "../../lib/limits";
 import { z } from "zod";
 import { envVarName, example } from "./common";
 
@@ -33,9 +34,6 @@ const functionSchema = z.union(
   ],
   { error: "must be a function slug, or {slug, entrypoint?, importMap?}" },
 );
-
-/** Minimum length of the reason a public function gives (the pack's SEC-06 uses the same floor). */
-export const PUBLIC_REASON_MIN = 10;
 
 /**
  * `golive:edgeFunctions`: the app's Supabase edge functions, deployed from its repo. Every function
@@ -122,10 +120,10 @@ export function checkEdgeFunctionRules(config: EdgeFunctionsConfig): EdgeFunctio
         message: `"${slug}" is declared public but is not in golive:edgeFunctions.functions; list it there or remove this entry`,
       });
     }
-    if (reason.trim().length < PUBLIC_REASON_MIN) {
+    if (reason.trim().length < PUBLIC_REASON_MIN_CHARS) {
       issues.push({
         key,
-        message: `a public function (verify_jwt off) needs a reason of at least ${PUBLIC_REASON_MIN} characters: why it is public and how it checks its callers instead (SEC-06)`,
+        message: `a public function (verify_jwt off) needs a reason of at least ${PUBLIC_REASON_MIN_CHARS} characters: why it is public and how it checks its callers instead (SEC-06)`,
         fix: `pulumi config set --path '${key}' "Stripe webhook; verifies the Stripe-Signature header"`,
       });
     }

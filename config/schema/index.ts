@@ -12,6 +12,7 @@ import { cdnSchema, checkCdnRules } from "./cdn";
 import { isClientExposedName } from "../../lib/client-vars";
 import { isPlaceholder } from "../../lib/placeholders";
 import { broadAddress } from "../../lib/cidr";
+import { SECRET_ROTATION_MAX_DAYS } from "../../lib/limits";
 import { ENVIRONMENTS, example } from "./common";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
@@ -191,11 +192,11 @@ export function checkConfigRules(
         "pulumi config rm --path 'golive:database.seedFiles'",
       );
     }
-    if (config.secrets.rotationDays > 90) {
+    if (config.secrets.rotationDays > SECRET_ROTATION_MAX_DAYS) {
       push(
         "golive:secrets.rotationDays",
-        `prod secrets rotate at least every 90 days (SEC-05); it is ${config.secrets.rotationDays}`,
-        "pulumi config set --path 'golive:secrets.rotationDays' 90",
+        `prod secrets rotate at least every ${SECRET_ROTATION_MAX_DAYS} days (SEC-05); it is ${config.secrets.rotationDays}`,
+        `pulumi config set --path 'golive:secrets.rotationDays' ${SECRET_ROTATION_MAX_DAYS}`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SECRET_ROTATION_MAX_DAYS } from "../../lib/limits";
 import { envVarName, example } from "./common";
 
 /** Kinds of third-party keys whose mode is visible in the value (ENV-02). */
@@ -39,8 +40,8 @@ const publicVariableSchema = z.union([
 
 /** `golive:secrets`: every server-side secret of the app, and the variables its client build may see. */
 export const secretsSchema = z.strictObject({
-  /** Generated secrets are replaced after this many days (SEC-05: at most 90 in prod). */
-  rotationDays: example(z.number().int().min(1).max(365), "90"),
+  /** Generated secrets are replaced after this many days (SEC-05: at most SECRET_ROTATION_MAX_DAYS in prod). */
+  rotationDays: example(z.number().int().min(1).max(365), String(SECRET_ROTATION_MAX_DAYS)),
   /** How long a deleted secret can be restored (Secrets Manager allows 7 to 30 days). */
   recoveryWindowDays: z.number().int().min(7).max(30).default(30),
   generated: z.array(generatedSecretSchema).default([]),

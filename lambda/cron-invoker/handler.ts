@@ -10,10 +10,12 @@
  *
  * The event is described in ./event.ts. The secret value never appears in logs or errors.
  */
+import { CRON_FAILURE_METRIC, CRON_METRIC_NAMESPACE } from "../../lib/metric-names";
 import { getSecretFromSecretsManager } from "../shared/secrets-manager";
 import { CronInvokerEventError, idempotencyKey, parseCronInvokerEvent, type CronInvokerEvent } from "./event";
 
-export const METRIC_NAMESPACE = "golive/cron";
+/** Re-exported from lib/metric-names.ts: the pack (CRON-04) and the alarms read the same name. */
+export const METRIC_NAMESPACE = CRON_METRIC_NAMESPACE;
 export const USER_AGENT = "golive-cron-invoker/1";
 /** How long a secret read from Secrets Manager is reused before it is read again. */
 export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
@@ -94,7 +96,7 @@ function metricLine(outcome: Outcome, timestamp: number): string {
           Dimensions: [["Job"]],
           Metrics: [
             { Name: "Success", Unit: "Count" },
-            { Name: "Failure", Unit: "Count" },
+            { Name: CRON_FAILURE_METRIC, Unit: "Count" },
             { Name: "Duration", Unit: "Milliseconds" },
           ],
         },
@@ -102,7 +104,7 @@ function metricLine(outcome: Outcome, timestamp: number): string {
     },
     Job: outcome.job,
     Success: outcome.success ? 1 : 0,
-    Failure: outcome.success ? 0 : 1,
+    [CRON_FAILURE_METRIC]: outcome.success ? 0 : 1,
     Duration: outcome.durationMs,
     outcome: outcome.success ? "success" : "failure",
     ...(outcome.status !== undefined ? { status: outcome.status } : {}),

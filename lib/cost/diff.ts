@@ -2,6 +2,7 @@
  * The change in monthly cost between two estimates of a stack, for `golive diff` and the PR report:
  * `+$4.20/month: 2 new alarms, 1 health check`. Resources are matched by URN.
  */
+import { MANAGEMENT_SETTING_TYPE } from "../component-types";
 import { formatUsd, formatUsdChange } from "./format";
 import type { CostEstimate, ResourceCost } from "./model";
 
@@ -46,7 +47,7 @@ const NOUNS: Readonly<Record<string, string>> = {
   "aws:ecs/taskDefinition:TaskDefinition": "task definition",
   "supabase:index/project:Project": "Supabase project",
   "supabase:index/edgeFunction:EdgeFunction": "edge function",
-  "pulumi-nodejs:dynamic/supabase:ManagementSetting": "Supabase add-on",
+  [MANAGEMENT_SETTING_TYPE]: "Supabase add-on",
   "cloudflare:index/zone:Zone": "Cloudflare plan",
   "vercel:index/project:Project": "Vercel plan",
 };

@@ -3,6 +3,8 @@
  * invocations come from the schedules and rules that target it; a secret's reads from the
  * functions that name it). One pricer per priced type of the catalogue; pure.
  */
+import { MANAGEMENT_SETTING_TYPE } from "../component-types";
+import { PITR_ADDON_VARIANTS } from "../limits";
 import type { AssumptionKey, BillingAssumptions } from "./assumptions";
 import { bool, field, jsonObject, list, num, str, strings } from "./read";
 import type { CostBasis, CostContext, CostResource } from "./model";
@@ -628,7 +630,7 @@ const supabaseProject: Pricer = (project, env) => {
   return charges;
 };
 
-const PITR_VARIANTS = new Set(["pitr_7", "pitr_14", "pitr_28"]);
+const PITR_VARIANTS: ReadonlySet<string> = new Set(PITR_ADDON_VARIANTS);
 
 const managementSetting: Pricer = (setting) => {
   if (str(setting.inputs, "path") !== "/billing/addons") return [];
@@ -724,7 +726,7 @@ export const PRICERS: Readonly<Record<string, Pricer>> = {
   "aws:ec2/vpcEndpoint:VpcEndpoint": vpcEndpoint,
   "supabase:index/project:Project": supabaseProject,
   "supabase:index/edgeFunction:EdgeFunction": edgeFunction,
-  "pulumi-nodejs:dynamic/supabase:ManagementSetting": managementSetting,
+  [MANAGEMENT_SETTING_TYPE]: managementSetting,
   "cloudflare:index/zone:Zone": cloudflareZone,
   "vercel:index/project:Project": vercelProject,
 };

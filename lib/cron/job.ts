@@ -3,10 +3,11 @@
  * pure rules need no config loader; config/schema/cron.ts validates against the same limits and
  * resolves each registry entry into a `ResolvedCronJob`.
  */
+import { LAMBDA_MAX_TIMEOUT_SECONDS } from "../limits";
 import type { CronSchedule } from "./schedule";
 
-/** Lambda's hard limit; the invoker needs a few seconds beyond the job's own timeout. */
-export const RUNNER_MAX_SECONDS = 900;
+/** The runner is a Lambda (lib/limits.ts); the invoker needs a few seconds beyond the job's own timeout. */
+export const RUNNER_MAX_SECONDS = LAMBDA_MAX_TIMEOUT_SECONDS;
 export const INVOKER_MARGIN_SECONDS = 10;
 export const MAX_JOB_TIMEOUT_SECONDS = RUNNER_MAX_SECONDS - INVOKER_MARGIN_SECONDS;
 

@@ -14,12 +14,10 @@
  * (preview), through the alarm's property dependency on the resource.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { CRON_FAILURE_METRIC, CRON_METRIC_NAMESPACE } from "../../lib/metric-names";
 import { identifiers, num, peekString, type StackIndex } from "./props";
 import { T } from "./types";
 import { leaves, peek, UNKNOWN, type Unknown } from "./unknowns";
-
-export const GOLIVE_CRON_NAMESPACE = "golive/cron";
-export const GOLIVE_FAILURE_METRIC = "Failure";
 
 export const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 
@@ -70,8 +68,8 @@ function named(resource: PolicyResource): string[] {
 export function failureSignals(job: ScheduledJob): FailureSignal[] {
   const signals: FailureSignal[] = [
     {
-      namespace: GOLIVE_CRON_NAMESPACE,
-      metrics: [GOLIVE_FAILURE_METRIC],
+      namespace: CRON_METRIC_NAMESPACE,
+      metrics: [CRON_FAILURE_METRIC],
       dimension: "Job",
       values: [job.name],
     },

@@ -12,6 +12,7 @@
  * (container and state machine definitions) and dotenv blobs.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { MANAGEMENT_SETTING_TYPE } from "../../lib/component-types";
 import { generators } from "../catalogue";
 import { coveredTypes } from "../catalogue";
 import type { ResourceView } from "./define";
@@ -42,7 +43,7 @@ const SECRET_ROOTS: Readonly<Record<string, readonly string[]>> = {
   "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary", "secretStringWo"],
   "supabase:index/edgeFunctionSecrets:EdgeFunctionSecrets": ["secrets"],
   "supabase:index/project:Project": ["databasePassword"],
-  "golive:supabase:ManagementSetting": ["accessToken"],
+  [MANAGEMENT_SETTING_TYPE]: ["accessToken"],
   "aws:cloudwatch/eventConnection:EventConnection": ["authParameters"],
   "aws:sns/topicSubscription:TopicSubscription": ["endpoint"],
 };

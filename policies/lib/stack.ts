@@ -8,9 +8,6 @@ import { effectiveTags, str } from "./props";
 import { T } from "./types";
 import { UNKNOWN } from "./unknowns";
 
-/** golive's dynamic resource for Management API calls the provider cannot make (components/supabase-management.ts). */
-export const MANAGEMENT_SETTING_TYPE = "pulumi-nodejs:dynamic/supabase:ManagementSetting";
-
 export const POOLER_PATH = "/config/database/pooler";
 export const ADDONS_PATH = "/billing/addons";
 

@@ -1,7 +1,9 @@
+import { ENVIRONMENT_TYPE } from "../../lib/component-types";
+
 /** Provider resource type tokens the pack checks (from the installed SDKs' `__pulumiType`). */
 export const T = {
   stack: "pulumi:pulumi:Stack",
-  environment: "golive:environment:Environment",
+  environment: ENVIRONMENT_TYPE,
   awsProvider: "pulumi:providers:aws",
   kmsKey: "aws:kms/key:Key",
   kmsReplicaKey: "aws:kms/replicaKey:ReplicaKey",

@@ -1,7 +1,7 @@
 // SEC-06 over the functions a stack deploys: a deployed function needs its verify_jwt pinned, a
 // function turned public needs a reason, from the stack config or the policy config.
 import { describe, expect, it } from "vitest";
-import { MANAGEMENT_SETTING_TYPE } from "../../policies/lib/stack";
+import { MANAGEMENT_SETTING_TYPE } from "../../lib/component-types";
 import { T } from "../../policies/lib/types";
 import { analyzeResource, analyzeStack, undeterminable, UNKNOWN, violations } from "./harness";
 import { only, pack, res, type Env } from "./fixtures";

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MANAGEMENT_SETTING_TYPE } from "../../policies/lib/stack";
+import { MANAGEMENT_SETTING_TYPE } from "../../lib/component-types";
 import { T } from "../../policies/lib/types";
 import { unverifiedFunctionsInToml } from "../../policies/sec";
 import {
