@@ -333,8 +333,10 @@ const thirdPartyKeyMode: PolicySpec = {
       }
     }
     for (const [needs, names] of deferred) {
+      const list = [...names].sort();
+      const are = list.length === 1 ? "is an offline placeholder" : "are offline placeholders";
       check.deferred(
-        `offline placeholders stand for ${[...names].sort().join(", ")} (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, ${needs} (${[...names].sort().join(", ")})`,
+        `${needs}: ${list.join(", ")} ${are} (encrypted or not set); the deploy-time run checks the real values`,
       );
     }
     for (const resource of resources) {

@@ -680,15 +680,32 @@ const noSharedSecrets: PolicySpec = {
     },
   },
   stack(resources, check) {
-    // An unknown value that depends on resources of this stack is this environment's; one that
-    // depends on nothing the pack can see is undeterminable, by its own path.
+    // An unknown value made only of this stack's outputs (ARNs, names) points at this environment;
+    // ENV-01 judges where those dependencies live. Two kinds stay open until apply, each named by
+    // its own path: a value that depends on nothing the pack can see, and a credential (a value that
+    // embeds a generated secret), because credentials are where a program composes the literal
+    // host and user around the secret (`jsonStringify({host, password})`, a connection URL) and a
+    // first preview sends the composition as one unknown, literals hidden.
     const carriers = new Set(typesOf("variables"));
+    const sources = sourcesFor(check, resources);
     for (const resource of resources) {
       if (!carriers.has(resource.type)) continue;
       for (const entry of variableEntries(resource)) {
-        if (!entry.unknown || !(entry.variable || entry.slot)) continue;
-        if ((resource.propertyDependencies[String(entry.path[0])] ?? []).length > 0) continue;
-        check.undeterminable(describeEntry(resource, entry), resource.urn);
+        if (!entry.unknown || !(entry.variable || entry.slot) || entry.pointer) continue;
+        const property = String(entry.path[0]);
+        if ((resource.propertyDependencies[property] ?? []).length === 0) {
+          check.undeterminable(describeEntry(resource, entry), resource.urn);
+          continue;
+        }
+        const secret = sources
+          .dependencies(resource, property)
+          .find((generator) => generator.always || generator.long);
+        if (secret) {
+          check.undeterminable(
+            `${describeEntry(resource, entry)} (a credential composed at apply with the generated secret of ${secret.resource.type} "${secret.resource.name}"; the hosts and names around it are not sent at preview)`,
+            resource.urn,
+          );
+        }
       }
     }
   },

@@ -297,8 +297,8 @@ describe("ENV-02 at preview: decided by dependencies, undeterminable only where 
     const result = await analyzeStack(policies, stack);
     expect(violations(result, name)).toEqual([]);
     expect(undeterminable(result, name).map((notice) => notice.message.replace(/^[^\n]*\n/, ""))).toEqual([
-      "[ENV-02] undeterminable: offline placeholders stand for STRIPE_SECRET_KEY (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, prod needs a live-mode Stripe key (STRIPE_SECRET_KEY)",
-      "[ENV-02] undeterminable: offline placeholders stand for PAGERDUTY_URL, RESEND_API_KEY (encrypted or not set), so the value check is left to the deploy-time run, which sees the real values: ENV-02, no test-mode key in prod (PAGERDUTY_URL, RESEND_API_KEY)",
+      "[ENV-02] undeterminable: prod needs a live-mode Stripe key: STRIPE_SECRET_KEY is an offline placeholder (encrypted or not set); the deploy-time run checks the real values",
+      "[ENV-02] undeterminable: no test-mode key in prod: PAGERDUTY_URL, RESEND_API_KEY are offline placeholders (encrypted or not set); the deploy-time run checks the real values",
     ]);
     // The per-resource check neither passes nor fails a placeholder: it has no value to judge.
     const single = await analyzeResource(policies, stack[1]!);

@@ -789,4 +789,21 @@ describe("sec-07-no-shared-secrets", () => {
     );
     expect(undeterminable(await analyzeStack(only(pack("prod"), name), [queue, fn]), name)).toEqual([]);
   });
+  it("leaves a credential composed at apply with a generated secret undeterminable (its literals are not sent)", async () => {
+    // `jsonStringify({host: "db.staging…", password: password.result})` at a first preview: one
+    // unknown that depends on the password, whether or not the host names the other environment.
+    const password = res(T.randomPassword, "db", { length: 40, result: UNKNOWN });
+    const credential = res(
+      T.secretVersion,
+      "db",
+      { secretId: "x", secretString: UNKNOWN },
+      { propertyDependencies: { secretString: [password.urn] } },
+    );
+    const found = undeterminable(await analyzeStack(only(pack("prod"), name), [password, credential]), name);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain(".secretString");
+    expect(found[0]!.message).toContain(
+      'generated secret of random:index/randomPassword:RandomPassword "db"',
+    );
+  });
 });
