@@ -15,16 +15,11 @@ import {
   describeSignal,
   failureSignals,
   firesOnFirstFailure,
-  GOLIVE_CRON_NAMESPACE,
-  GOLIVE_FAILURE_METRIC,
   scheduledJobs,
   STATE_MACHINE,
   watches,
 } from "./lib/job-failure-signals";
 import { leaves, peek, UNKNOWN } from "./lib/unknowns";
-
-export const CRON_NAMESPACE = GOLIVE_CRON_NAMESPACE;
-export const FAILURE_METRIC = GOLIVE_FAILURE_METRIC;
 
 /** The Lambda functions a schedule invokes (target.arn). */
 function targetFunctions(index: StackIndex, schedule: PolicyResource): PolicyResource[] {
