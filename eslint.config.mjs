@@ -14,12 +14,12 @@ const up = (depth) => `(\\.\\./){${depth}}`;
 const escapes = (depth, dirs) => `^${up(depth)}(${dirs.join("|")})(/|$)`;
 
 /** One flat-config block per directory depth of `area`, restricting where its imports may reach. */
-function boundary(area, patternsAt, ignores = []) {
+function boundary(area, patternsAt) {
   return Array.from({ length: MAX_DEPTH }, (_, index) => {
     const depth = index + 1;
     return {
       files: [`${area}/${"*/".repeat(index)}*.ts`],
-      ignores: ["**/*.test.ts", ...ignores],
+      ignores: ["**/*.test.ts"],
       rules: { "no-restricted-imports": ["error", { patterns: patternsAt(depth) }] },
     };
   });
@@ -37,19 +37,14 @@ const boundaries = [
   ...["components", "config"].flatMap((area) =>
     boundary(area, (depth) => [{ regex: escapes(depth, ["tooling"]), message: TOOLING }]),
   ),
-  ...boundary(
-    "lib",
-    (depth) => [
-      {
-        regex: escapes(depth, ["config", "components"]),
-        message:
-          "lib/ is pure logic shared by the components and the pack: declare the shape it reads in lib/ (config/ validates it) instead of importing config/ or components/",
-      },
-      { regex: escapes(depth, ["tooling"]), message: TOOLING },
-    ],
-    // The migration checker (PGlite, CLI only) is moving out of lib/ to tooling/db-check/.
-    ["lib/db-check/**"],
-  ),
+  ...boundary("lib", (depth) => [
+    {
+      regex: escapes(depth, ["config", "components"]),
+      message:
+        "lib/ is pure logic shared by the components and the pack: declare the shape it reads in lib/ (config/ validates it) instead of importing config/ or components/",
+    },
+    { regex: escapes(depth, ["tooling"]), message: TOOLING },
+  ]),
   ...boundary("policies", (depth) => [
     {
       // Leaving policies/ by `depth` levels reaches the project root: only lib/ may follow.

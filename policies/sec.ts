@@ -34,7 +34,7 @@ import { edgeFunctionJwt } from "./sec-functions";
 import { T } from "./lib/types";
 
 export { unverifiedFunctionsInToml } from "./sec-functions";
-import { formatPath, peek, rawValue, stringLeaves, UNKNOWN } from "./lib/unknowns";
+import { formatPath, peek, stringLeaves, UNKNOWN } from "./lib/unknowns";
 
 // ------------------------------------------------------------------------------------------------
 // SEC-01
@@ -395,29 +395,6 @@ const generatedSecretStrength: PolicySpec = {
 
 // ------------------------------------------------------------------------------------------------
 // SEC-03
-
-/** Variables in any input: `KEY: value` entries and `{name, value}` pairs (edge function secrets). */
-export function variables(props: Record<string, unknown>): { name: string; value: unknown; path: string }[] {
-  const out: { name: string; value: unknown; path: string }[] = [];
-  const visit = (value: unknown, trail: (string | number)[]) => {
-    const raw = rawValue(value);
-    if (Array.isArray(raw)) {
-      raw.forEach((element, index) => visit(element, [...trail, index]));
-      return;
-    }
-    if (typeof raw !== "object" || raw === null) return;
-    const record = raw as Record<string, unknown>;
-    if (typeof record.name === "string" && "value" in record) {
-      out.push({ name: record.name, value: record.value, path: formatPath(trail) });
-    }
-    for (const [key, child] of Object.entries(record)) {
-      if (typeof child === "string") out.push({ name: key, value: child, path: formatPath([...trail, key]) });
-      else visit(child, [...trail, key]);
-    }
-  };
-  visit(props, []);
-  return out;
-}
 
 const noServerSecretsInClientVars: PolicySpec = {
   name: "sec-03-no-server-secrets-in-client-vars",

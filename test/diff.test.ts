@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runGolive } from "../tooling/cli/golive";
 import { memoryIo } from "../tooling/cli/io";
-import { runDiffCommand } from "../tooling/diff/command";
+import { runDiffCommand } from "../tooling/cli/diff-command";
 import { diffInputs, diffPlans, parsePlan, stepBetween } from "../tooling/diff/plan-diff";
 import { stableStringify } from "../tooling/plan/json";
 import { PLAN_FORMAT, type PlanDocument, type PlanResource } from "../tooling/plan/model";
@@ -241,10 +241,10 @@ describe("golive diff", () => {
     return { root };
   }
 
-  it("renders the report comment for two plan files", () => {
+  it("renders the report comment for two plan files", async () => {
     const { root } = dirs();
     const io = memoryIo({ cwd: root });
-    expect(runDiffCommand(["base/prod.json", "head/prod.json"], io)).toBe(0);
+    expect(await runDiffCommand(["base/prod.json", "head/prod.json"], io)).toBe(0);
     const markdown = io.out.join("");
     expect(markdown.startsWith(REPORT_MARKER)).toBe(true);
     expect(markdown).toContain("Offline plan diff");
@@ -252,27 +252,27 @@ describe("golive diff", () => {
     expect(markdown).not.toContain("now-in-plain-text");
   });
 
-  it("pairs two plans/ directories by stack and writes --out", () => {
+  it("pairs two plans/ directories by stack and writes --out", async () => {
     const { root } = dirs();
     const io = memoryIo({ cwd: root });
-    expect(runDiffCommand(["base", "head", "--out", "comment.md"], io)).toBe(0);
+    expect(await runDiffCommand(["base", "head", "--out", "comment.md"], io)).toBe(0);
     const markdown = readFileSync(path.join(root, "comment.md"), "utf8");
     expect(markdown).toContain("`prod`");
     expect(markdown).toContain("`staging`");
     expect(io.out.join("")).toMatch(/^Wrote comment\.md \(\d+ characters/);
   });
 
-  it("exits 2 with a message naming the file on bad input", () => {
+  it("exits 2 with a message naming the file on bad input", async () => {
     const { root } = dirs();
     writeFileSync(path.join(root, "broken.json"), "not json");
     const io = memoryIo({ cwd: root });
-    expect(runDiffCommand(["broken.json", "head/prod.json"], io)).toBe(2);
+    expect(await runDiffCommand(["broken.json", "head/prod.json"], io)).toBe(2);
     expect(io.err.join("")).toMatch(/^golive diff: broken\.json: is not JSON/);
     const missing = memoryIo({ cwd: root });
-    expect(runDiffCommand(["nope.json", "head/prod.json"], missing)).toBe(2);
+    expect(await runDiffCommand(["nope.json", "head/prod.json"], missing)).toBe(2);
     expect(missing.err.join("")).toContain("nope.json: cannot be read");
     const usage = memoryIo({ cwd: root });
-    expect(runDiffCommand(["only-one.json"], usage)).toBe(2);
+    expect(await runDiffCommand(["only-one.json"], usage)).toBe(2);
     expect(usage.err.join("")).toContain("give two plans, BASE and HEAD");
   });
 });

@@ -13,7 +13,7 @@ import {
   renderReport,
   repositoryPath,
   type StackReportInput,
-} from "../tooling/report/index.js";
+} from "../tooling/report/index";
 
 const fixture = path.join(__dirname, "fixtures/report/small_scale_10_deployments.json");
 const recorded = JSON.parse(readFileSync(fixture, "utf8")) as { events: Record<string, unknown>[] };

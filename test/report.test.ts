@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,13 +21,13 @@ import {
   parsePropertyPath,
   renderReport,
   renderReportDetailed,
-  runReportCommand,
   stripStackName,
   suggestLabels,
   toResourceChange,
-  type ReportCommandIo,
   type StackReportInput,
-} from "../tooling/report/index.js";
+} from "../tooling/report/index";
+import { runReportCommand } from "../tooling/cli/report-command";
+import type { CommandIo } from "../tooling/cli/io";
 
 const repoRoot = path.resolve(__dirname, "..");
 // Recorded CLI output copied into the repository with its provenance (test/fixtures/pulumi-output/README.md).
@@ -687,27 +696,21 @@ describe("size budget", () => {
 });
 
 describe("golive report command", () => {
-  function memoryIo(
-    files: Record<string, string>,
-  ): ReportCommandIo & { out: string; err: string; written: Map<string, string> } {
+  /** A working directory holding `files`, and an in-memory CommandIo running there. */
+  function memoryIo(files: Record<string, string>): CommandIo & { out: string; err: string; cwd: string } {
+    const cwd = mkdtempSync(path.join(tmpdir(), "golive-report-"));
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(cwd, file), text);
     const io = {
       out: "",
       err: "",
-      written: new Map<string, string>(),
+      cwd,
+      isTTY: false,
+      env: process.env,
       stdout: (text: string) => {
         io.out += text;
       },
       stderr: (text: string) => {
         io.err += text;
-      },
-      readFile: (file: string) => {
-        const text = files[file];
-        if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${file}'`);
-        return Promise.resolve(text);
-      },
-      writeFile: (file: string, text: string) => {
-        io.written.set(file, text);
-        return Promise.resolve();
       },
     };
     return io;
@@ -722,12 +725,7 @@ describe("golive report command", () => {
   it("writes the comment to stdout", async () => {
     const io = memoryIo(files);
     const code = await runReportCommand(
-      [
-        "report",
-        "--stack",
-        "staging=preview-staging.json",
-        "--stack=prod=preview-prod.json,events-prod.ndjson",
-      ],
+      ["--stack", "staging=preview-staging.json", "--stack=prod=preview-prod.json,events-prod.ndjson"],
       io,
     );
     expect(io.err).toBe("");
@@ -743,7 +741,7 @@ describe("golive report command", () => {
       io,
     );
     expect(code).toBe(0);
-    const written = io.written.get("comment.md")!;
+    const written = readFileSync(path.join(io.cwd, "comment.md"), "utf8");
     expect(written.length).toBeLessThanOrEqual(3000);
     const expected = renderReportDetailed([localStack("staging", "golive-staging.stdout.txt")], {
       budget: 3000,
@@ -754,7 +752,7 @@ describe("golive report command", () => {
     );
   });
 
-  it("reports bad usage with exit code 2 and bad input with exit code 1", async () => {
+  it("reports bad usage and bad input with exit code 2, as every golive command does", async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [[], 2, /give at least one --stack/],
       [["--stack", "staging"], 2, /--stack expects NAME=PREVIEW\.json/],
@@ -762,10 +760,10 @@ describe("golive report command", () => {
       [["--stack", "a=x.json", "--stack", "a=y.json"], 2, /"a" is given twice/],
       [["--stack", "a=x.json", "--budget", "12"], 2, /--budget must be a whole number of at least 400/],
       [["--stack", "a=x.json", "--verbose"], 2, /unknown argument "--verbose"/],
-      [["--stack", "a=missing.json"], 1, /^golive report: missing\.json: cannot read the file/],
+      [["--stack", "a=missing.json"], 2, /^golive report: missing\.json: cannot read the file/],
       [
         ["--stack", "a=events-prod.ndjson,preview-prod.json"],
-        1,
+        2,
         /preview-prod\.json: expected an engine event log/,
       ],
     ];
@@ -779,7 +777,7 @@ describe("golive report command", () => {
 
   it("prints help", async () => {
     const io = memoryIo({});
-    expect(await runReportCommand(["report", "--help"], io)).toBe(0);
+    expect(await runReportCommand(["--help"], io)).toBe(0);
     expect(io.out).toContain("Usage: golive report --stack NAME=PREVIEW.json[,EVENTS.ndjson]");
   });
 });

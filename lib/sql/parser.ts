@@ -128,11 +128,6 @@ export function positionAtCodePoint(
   return { line, column, text: sql.slice(lineStart, lineEnd === -1 ? undefined : lineEnd) };
 }
 
-/** 1-based line of a byte offset. A newline byte never occurs inside a multi-byte UTF-8 sequence. */
-export function lineAtByte(bytes: ArrayLike<number>, offset: number): number {
-  return new LineIndex(bytes).lineAt(offset);
-}
-
 /**
  * Line numbers of byte offsets in one text: the newlines are found in one pass when it is built, and
  * each lookup is a binary search, so numbering every statement of a file stays linear in its size.

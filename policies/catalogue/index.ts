@@ -34,10 +34,6 @@ export function typesOf(concern: Concern): string[] {
   return [...coveredTypes(concern).keys()];
 }
 
-export function covers(concern: Concern, type: string): boolean {
-  return coveredTypes(concern).has(type);
-}
-
 /** Generated-value types: token → output property and whether it is always a secret. */
 export function generators(): ReadonlyMap<
   string,
@@ -54,4 +50,4 @@ export function rotationTypes(): string[] {
   return PROVIDER_CATALOGUES.flatMap((catalogue) => Object.keys(catalogue.rotation ?? {}));
 }
 
-export { CONCERNS, CONCERN_NAMES, type Concern, type Covered, type ProviderCatalogue } from "./types";
+export { type Concern, type Covered, type ProviderCatalogue } from "./types";

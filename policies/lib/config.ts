@@ -76,7 +76,6 @@ export const edgeFunctionsConfigSchema = z.object({
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
-export type EdgeFunctionsConfig = z.infer<typeof edgeFunctionsConfigSchema>;
 
 export type ConfigRead<T> = { ok: true; value: T | undefined } | { ok: false; key: string; problem: string };
 

@@ -153,16 +153,6 @@ export function effectiveTags(resource: Pick<ResourceView, "props" | "provider">
   return { values, unknown };
 }
 
-/** True when a tag map holds `key` = one of `values` (case-insensitive). */
-export function hasTag(
-  tags: ReadonlyMap<string, string | Unknown>,
-  key: string,
-  values: readonly string[],
-): boolean {
-  const value = tags.get(key);
-  return typeof value === "string" && values.includes(value.toLowerCase());
-}
-
 /** The identifiers other resources use to refer to a resource: ARN, id, name, bucket, URL. */
 export function identifiers(resource: PolicyResource): string[] {
   const out: string[] = [];

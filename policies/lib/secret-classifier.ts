@@ -17,9 +17,9 @@ import { generators } from "../catalogue";
 import { coveredTypes } from "../catalogue";
 import type { ResourceView } from "./define";
 import { num } from "./props";
-import { constantCase, isPointerValue, isSecretName, looksLikeSecretValue, secretFormat } from "./secrets";
+import { isPointerValue, isSecretName, looksLikeSecretValue, secretFormat } from "./secrets";
 import { readStackFile } from "./stack-file";
-import { formatPath, isUnknown, peek, rawValue, UNKNOWN } from "./unknowns";
+import { formatPath, isUnknown, peek, rawValue } from "./unknowns";
 import type { PackContext } from "./context";
 
 export interface Entry {
@@ -389,13 +389,6 @@ export function classifyValue(value: string, name: string | undefined, sources?:
 export function describeEntry(resource: Pick<ResourceView, "type" | "name">, entry: Entry): string {
   return `${formatPath(entry.path)} of ${resource.type} "${resource.name}"`;
 }
-
-/** Secret-looking variable names for the remaining name heuristic, shared with SEC-03. */
-export function isSecretVariableName(name: string): boolean {
-  return isSecretName(name) || /SERVICE_ROLE/.test(constantCase(name));
-}
-
-export { UNKNOWN };
 
 /**
  * How a generated value is used, from the resources that depend on it: as a secret (it reaches a

@@ -3,7 +3,7 @@
  * whether a value was a Pulumi secret (the engine hands them plain text), so these rules decide.
  */
 
-export { isPointerValue, looksRandom, secretFormat, type SecretMatch } from "../../lib/secret-formats";
+export { isPointerValue, secretFormat } from "../../lib/secret-formats";
 import { entropyBits } from "../../lib/secret-formats";
 
 /** `serviceRoleKey` → `SERVICE_ROLE_KEY`. */

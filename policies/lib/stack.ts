@@ -2,7 +2,6 @@
  * Stack-level knowledge shared by several areas: which buckets hold database backups, which log
  * groups are audit logs, what a Supabase Management API setting resource asks for.
  */
-import type { PolicyResource } from "@pulumi/policy";
 import type { ResourceView } from "./define";
 import { effectiveTags, str } from "./props";
 import { T } from "./types";
@@ -63,12 +62,4 @@ export function isAuditLogGroup(
   const name = str(resource.props, "name");
   const candidates = [resource.name, typeof name === "string" ? name : ""];
   return candidates.some((candidate) => /[/_-]audit$/i.test(candidate));
-}
-
-/** The Supabase projects a resource belongs to, through its `projectRef`. */
-export function projectsOf(
-  index: { referencedBy(from: PolicyResource, prop: string, types?: readonly string[]): PolicyResource[] },
-  resource: PolicyResource,
-): PolicyResource[] {
-  return index.referencedBy(resource, "projectRef", [T.supabaseProject]);
 }

@@ -62,20 +62,6 @@ export const VERSIONING_TYPES = [T.bucketVersioning, T.bucketVersioningV2] as co
 export const ENCRYPTION_TYPES = [T.bucketEncryption, T.bucketEncryptionV2] as const;
 export const LIFECYCLE_TYPES = [T.bucketLifecycle, T.bucketLifecycleV2] as const;
 
-/** Types that hold data a deploy must never delete (OPS-01). */
-export const STATEFUL_TYPES = [
-  T.supabaseProject,
-  T.bucket,
-  T.bucketV2,
-  T.kmsKey,
-  T.kmsReplicaKey,
-  T.kmsExternalKey,
-  T.secret,
-  T.rdsInstance,
-  T.rdsCluster,
-  T.dynamoTable,
-] as const;
-
 export function isAws(type: string): boolean {
   return type.startsWith("aws:");
 }

@@ -2,13 +2,12 @@
  * The `golive` command: offline plans, plan diffs, PR reports from real previews, database checks.
  * `bin/golive` runs this file through tsx; `runGolive` is the in-process entry tests use.
  */
-import { readFile } from "node:fs/promises";
-import { runDiffCommand } from "../diff/command";
-import { runReportCommand } from "../report/cli";
 import { runCostCommand } from "./cost-command";
 import { runDbCommand } from "./db-command";
+import { runDiffCommand } from "./diff-command";
 import { EXIT, type CommandIo } from "./io";
 import { runPlanCommand } from "./plan-command";
+import { runReportCommand } from "./report-command";
 
 export const GOLIVE_USAGE = `Usage: golive <command> [options]
 
@@ -32,16 +31,8 @@ export async function runGolive(argv: readonly string[], io: CommandIo): Promise
       return runDiffCommand(rest, io);
     case "cost":
       return runCostCommand(rest, io);
-    case "report": {
-      const code = await runReportCommand([...rest], {
-        stdout: io.stdout,
-        stderr: io.stderr,
-        readFile: (file: string) => readFile(file, "utf8"),
-      });
-      // The report command has no "failed" verdict: its 1 is bad input (an unreadable or malformed
-      // preview, an --out it cannot write), which is 2 for every golive command.
-      return code === EXIT.failed ? EXIT.badInput : code;
-    }
+    case "report":
+      return runReportCommand(rest, io);
     case "db":
       return runDbCommand(rest, io);
     case undefined:

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
+import { isRecord } from "../../lib/records";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = [
@@ -25,10 +26,6 @@ export interface PolicyPackManifest {
   /** Overrides the version the pack reports (from its package.json) wherever the CLI shows it. */
   readonly version?: string;
   readonly description?: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Reads `PulumiPolicy.yaml` from a pack directory, as `workspace.LoadPolicyPack` does. */
@@ -170,10 +167,6 @@ export interface PolicyConfig {
   readonly enforcementLevel: EnforcementLevel;
   readonly properties?: Readonly<Record<string, unknown>>;
 }
-
-/** One entry of a `--policy-pack-config` file: a level, or an object with an optional level and properties. */
-export type PolicyConfigEntry =
-  EnforcementLevel | ({ readonly enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
 
 interface ParsedPolicyConfig {
   readonly enforcementLevel?: EnforcementLevel;

@@ -50,7 +50,6 @@ import {
   UNKNOWN,
   UNKNOWN_SENTINEL,
   type RecordedObject,
-  type RecordedValue,
   type UnknownValue,
   type WireObject,
 } from "./wire";
@@ -923,5 +922,3 @@ export function findResource(recording: Recording, type: string, name: string): 
   }
   return found;
 }
-
-export type { RecordedValue };

@@ -5,7 +5,7 @@
  */
 import { costContextFromConfig } from "../../lib/cost/context";
 import { estimateCost } from "../../lib/cost/estimate";
-import { formatUsd, formatUsdChange } from "../../lib/cost/format";
+import { formatUsd } from "../../lib/cost/format";
 import type { CostEstimate, CostResource } from "../../lib/cost/model";
 import { codeSpan, escapeMarkdown, inlineCode, table } from "../report/text";
 import type { PlanResource } from "./model";
@@ -138,5 +138,3 @@ export function renderCostSection(cost: CostEstimate): string[] {
   }
   return lines;
 }
-
-export { formatUsdChange };

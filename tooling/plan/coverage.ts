@@ -5,7 +5,7 @@
  */
 import type { RecordingDiagnostic, RecordingNotApplicable } from "../engine/analyze-recording";
 import type { PolicyInfo } from "../engine/analyzer";
-import { buildResults, type CoverageStatus, type Finding } from "../results";
+import { buildResults, type Finding } from "../results";
 import { compareCodeUnits } from "./json";
 import type { PlanCoverageItem, PlanViolation } from "./model";
 
@@ -154,5 +154,3 @@ export function planVerdict(input: VerdictInput): PlanVerdict {
       .length,
   };
 }
-
-export type { CoverageStatus };

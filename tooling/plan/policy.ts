@@ -6,13 +6,7 @@
  * Launching is split from analyzing because the pack only needs the stack's config to start: the
  * plan starts it while the program is still running, which hides most of its start-up time.
  */
-import {
-  startPolicyPack,
-  type AnalyzerInfo,
-  type PackLog,
-  type PolicyInfo,
-  type StartedPolicyPack,
-} from "../engine/analyzer";
+import { startPolicyPack, type AnalyzerInfo, type PackLog, type StartedPolicyPack } from "../engine/analyzer";
 import { analyzeRecording, type RecordingAnalysis } from "../engine/analyze-recording";
 import type { Recording } from "../engine/record";
 import { POLICY_CLOCK_ENV, PROJECT_DIR_ENV, STACK_FILE_ENV } from "./settings";
@@ -80,4 +74,4 @@ export async function analyzeWithPack(recording: Recording, started: StartedPoli
   }
 }
 
-export type { AnalyzerInfo, PolicyInfo, StartedPolicyPack };
+export type { AnalyzerInfo, StartedPolicyPack };

@@ -11,6 +11,7 @@ import { register } from "tsx/cjs/api";
 import { build, type Plugin } from "esbuild";
 import { parse as parseYaml } from "yaml";
 import type { RawConfig } from "../../config/load";
+import { isRecord } from "../../lib/records";
 import { parsePinnedAnswers, type PinnedAnswers } from "../engine/mocks";
 import { PlanInputError } from "./errors";
 
@@ -46,10 +47,6 @@ export function readPinnedAnswers(file: string): PinnedAnswers {
 
 const NAME_RULE = /^[A-Za-z0-9_.-]+$/;
 const ENTRY_CANDIDATES = ["index.ts", "index.mts", "index.cts", "index.js", "index.mjs", "index.cjs"];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isDirectory(file: string): boolean {
   try {

@@ -2,9 +2,9 @@
  * Compares the same change across stacks (staging vs prod): resources are matched by type and name,
  * with the stack's name stripped from the resource name (`staging-db` and `prod-db` are one resource).
  */
-import type { ResourceChange, StackReportInput, StepOp } from "./model.js";
-import { tryParseUrn } from "./steps.js";
-import { compareText } from "./text.js";
+import type { ResourceChange, StackReportInput, StepOp } from "./model";
+import { tryParseUrn } from "./steps";
+import { compareText } from "./text";
 
 export interface ComparisonCell {
   op: StepOp;

@@ -10,10 +10,10 @@ import { costChange, type CostChange } from "../../lib/cost/diff";
 import { estimateCost } from "../../lib/cost/estimate";
 import { formatUsd } from "../../lib/cost/format";
 import type { CostResource } from "../../lib/cost/model";
-import type { StackReportInput } from "./model.js";
-import type { RawResourceState, RawStep } from "./steps.js";
-import { codeSpan, escapeMarkdown, table } from "./text.js";
-import { UNKNOWN_VALUE } from "./values.js";
+import type { StackReportInput } from "./model";
+import type { RawResourceState, RawStep } from "./steps";
+import { codeSpan, escapeMarkdown, table } from "./text";
+import { UNKNOWN_VALUE } from "./values";
 
 const BEFORE_OPS = new Set([
   "same",

@@ -1,13 +1,7 @@
 /** Reads engine events: resource steps, policy violations, the run summary and diagnostics. */
 import type { z } from "zod";
-import { ReportInputError, type EngineEvent } from "./load.js";
-import {
-  STEP_OPS,
-  type Diagnostic,
-  type OpCounts,
-  type PolicyReport,
-  type PolicyViolation,
-} from "./model.js";
+import { ReportInputError, type EngineEvent } from "./load";
+import { STEP_OPS, type Diagnostic, type OpCounts, type PolicyReport, type PolicyViolation } from "./model";
 import {
   diagnosticEventSchema,
   formatIssues,
@@ -15,9 +9,9 @@ import {
   resourceEventSchema,
   summaryEventSchema,
   type ResourceState,
-} from "./schemas.js";
-import type { RawResourceState, RawStep } from "./steps.js";
-import { compareText, oneLine, stripColors } from "./text.js";
+} from "./schemas";
+import type { RawResourceState, RawStep } from "./steps";
+import { compareText, oneLine, stripColors } from "./text";
 import { isRecord } from "../../lib/records";
 
 export interface EventLogData {

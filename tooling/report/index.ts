@@ -5,13 +5,12 @@
  *   changes can map into it and reuse `renderReport`.
  * - Parsing: `buildStackReport` (preview JSON + optional event log), `loadReportInput`.
  * - Rendering: `renderReport`, `renderReportDetailed`.
- * - CLI: `runReportCommand`.
+ * - CLI: `runReportCommand` in tooling/cli/report-command.ts.
  */
-export * from "./model.js";
-export { runReportCommand, type ReportCommandIo } from "./cli.js";
-export { compareStacks, stripStackName } from "./compare.js";
-export { loadReportInput, ReportInputError } from "./load.js";
-export { parsePropertyPath } from "./paths.js";
+export * from "./model";
+export { compareStacks, stripStackName } from "./compare";
+export { loadReportInput, ReportInputError } from "./load";
+export { parsePropertyPath } from "./paths";
 export {
   DETAIL_LEVELS,
   MIN_BUDGET,
@@ -19,6 +18,6 @@ export {
   renderReport,
   renderReportDetailed,
   suggestLabels,
-} from "./render.js";
-export { buildStackReport, describeDisagreement, repositoryPath } from "./stack.js";
-export { toResourceChange } from "./steps.js";
+} from "./render";
+export { buildStackReport, describeDisagreement, repositoryPath } from "./stack";
+export { toResourceChange } from "./steps";

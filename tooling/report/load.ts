@@ -4,7 +4,7 @@
  * pretty-printed event objects, a JSON array of events, or the `{"events": [...]}` form the Pulumi
  * Cloud API returns. The format is detected from the content, not the file name.
  */
-import { previewDocumentSchema, formatIssues, type PreviewDocument } from "./schemas.js";
+import { previewDocumentSchema, formatIssues, type PreviewDocument } from "./schemas";
 import { isRecord } from "../../lib/records";
 
 /** Bad input: the message names the file, what is wrong, and what was expected. */

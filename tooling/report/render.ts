@@ -3,7 +3,7 @@
  * comparison, per-resource details. The output fits a character budget (GitHub's comment limit by
  * default) by dropping detail level by level, and is deterministic for a given input.
  */
-import { compareStacks } from "./compare.js";
+import { compareStacks } from "./compare";
 import {
   STEP_OPS,
   type PolicyViolation,
@@ -13,11 +13,11 @@ import {
   type SecretExposure,
   type StackReportInput,
   type StepOp,
-} from "./model.js";
-import { costChunk } from "./cost.js";
-import { formatPropertyPath, lastKeyName, type PathSegment } from "./paths.js";
-import { assessRisk, isReplaceLike, opRank, type RiskFinding } from "./risk.js";
-import { isDeleteLike, tryParseUrn } from "./steps.js";
+} from "./model";
+import { costChunk } from "./cost";
+import { formatPropertyPath, lastKeyName, type PathSegment } from "./paths";
+import { assessRisk, isReplaceLike, opRank, type RiskFinding } from "./risk";
+import { isDeleteLike, tryParseUrn } from "./steps";
 import {
   codeSpan,
   compareText,
@@ -28,8 +28,8 @@ import {
   packLabel,
   table,
   truncate,
-} from "./text.js";
-import { DISPLAY, displayValue } from "./values.js";
+} from "./text";
+import { DISPLAY, displayValue } from "./values";
 import { isRecord } from "../../lib/records";
 
 /** GitHub's limit for an issue or PR comment body. */

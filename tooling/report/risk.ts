@@ -1,7 +1,7 @@
 /** What makes a change risky for reviewers: deletes, replaces, stateful types, protection flags. */
-import type { ResourceChange, StepOp } from "./model.js";
-import { isDeleteLike } from "./steps.js";
-import { compareText } from "./text.js";
+import type { ResourceChange, StepOp } from "./model";
+import { isDeleteLike } from "./steps";
+import { compareText } from "./text";
 
 /**
  * Resource types that hold data or identity that a delete or replace destroys. Matched on the exact

@@ -4,7 +4,7 @@
  * empty ones; what is present must have the right type.
  */
 import { z } from "zod";
-import { DIFF_KINDS, STEP_OPS } from "./model.js";
+import { DIFF_KINDS, STEP_OPS } from "./model";
 
 const jsonObject = z.record(z.string(), z.unknown());
 const stringList = z.array(z.string());

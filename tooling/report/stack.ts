@@ -1,13 +1,13 @@
 /** Builds one stack's report input from its preview output and optional engine event log. */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { readEventLog, toOpCounts, toRawState, type EventLogData } from "./events.js";
-import { EVENT_LOG_HINT, ReportInputError, loadReportInput } from "./load.js";
-import { costChangeOfSteps } from "./cost.js";
-import type { Diagnostic, OpCounts, StackReportInput } from "./model.js";
-import type { PreviewDocument } from "./schemas.js";
-import { foldReplacementSteps, toResourceChange, type RawStep } from "./steps.js";
-import { compareText, stripColors } from "./text.js";
+import { readEventLog, toOpCounts, toRawState, type EventLogData } from "./events";
+import { EVENT_LOG_HINT, ReportInputError, loadReportInput } from "./load";
+import { costChangeOfSteps } from "./cost";
+import type { Diagnostic, OpCounts, StackReportInput } from "./model";
+import type { PreviewDocument } from "./schemas";
+import { foldReplacementSteps, toResourceChange, type RawStep } from "./steps";
+import { compareText, stripColors } from "./text";
 
 export interface InputFile {
   /** Name used in messages and shown in the report. */

@@ -11,10 +11,10 @@ import type {
   ResourceChange,
   SecretExposure,
   StepOp,
-} from "./model.js";
-import { formatPropertyPath, joinPaths, parsePropertyPath, topLevelKey, type PathSegment } from "./paths.js";
+} from "./model";
+import { formatPropertyPath, joinPaths, parsePropertyPath, topLevelKey, type PathSegment } from "./paths";
 import { parseUrn, type ParsedUrn } from "../engine/urn";
-import { compareText } from "./text.js";
+import { compareText } from "./text";
 import { isRecord } from "../../lib/records";
 import {
   SECRET_MARKER,
@@ -27,7 +27,7 @@ import {
   toReportValue,
   walk,
   type LookupResult,
-} from "./values.js";
+} from "./values";
 
 /** Resource state, normalised from either input format. */
 export interface RawResourceState {

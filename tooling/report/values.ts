@@ -3,8 +3,8 @@
  * assets, archives, resource references, outputs), and the masking rules for display.
  */
 import { isRecord } from "../../lib/records";
-import type { JsonValue, ReportValue } from "./model.js";
-import { type PathSegment } from "./paths.js";
+import type { JsonValue, ReportValue } from "./model";
+import { type PathSegment } from "./paths";
 
 /** A computed value not known until the update runs. */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

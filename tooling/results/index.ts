@@ -4,7 +4,6 @@ export {
   fromEngineEvents,
   packMetadata,
   parseMessage,
-  type CoverageStatus,
   type Finding,
   type ResultsInput,
 } from "./results";

@@ -2,13 +2,14 @@
  * `golive diff BASE HEAD`: the change between two offline plans (files, or `plans/` directories
  * paired by stack) as the Markdown comment `golive report` renders for a real preview.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_BUDGET, MIN_BUDGET, renderReportDetailed } from "../report/render";
 import type { StackReportInput } from "../report/model";
-import { EXIT, UsageError, type CommandIo } from "../cli/io";
-import { diffPlans, parsePlan, PlanFileError, type PlanPair } from "./plan-diff";
+import { EXIT, UsageError, type CommandIo } from "./io";
+import { diffPlans, parsePlan, PlanFileError, type PlanPair } from "../diff/plan-diff";
 
 export const DIFF_USAGE = `Usage: golive diff BASE HEAD [--out FILE] [--budget N] [--title TEXT]
 
@@ -80,7 +81,7 @@ export function pairPlans(base: string, head: string, cwd: string): PlanPair[] {
 }
 
 /** Runs `golive diff` (argv without "diff"); resolves to the exit code. */
-export function runDiffCommand(argv: readonly string[], io: CommandIo): number {
+export async function runDiffCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let values: { out?: string; budget?: string; title?: string; help?: boolean };
   let positionals: string[];
   try {
@@ -133,7 +134,7 @@ export function runDiffCommand(argv: readonly string[], io: CommandIo): number {
   }
   const out = path.resolve(io.cwd, values.out);
   try {
-    writeFileSync(out, report.markdown, "utf8");
+    await writeFile(out, report.markdown, "utf8");
   } catch (error) {
     io.stderr(
       `golive diff: cannot write ${values.out} (${(error as Error).message}); check the --out path\n`,

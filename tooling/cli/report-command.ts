@@ -2,22 +2,13 @@
  * `golive report`: one Markdown PR comment from the `pulumi preview --json` output (and optionally
  * the `--event-log` file) of one or more stacks.
  */
-import { writeFile as writeFileToDisk } from "node:fs/promises";
-import { ReportInputError } from "./load.js";
-import type { StackReportInput } from "./model.js";
-import { DEFAULT_BUDGET, MIN_BUDGET, renderReportDetailed } from "./render.js";
-import { buildStackReport } from "./stack.js";
-
-/** Where text goes: a function, or anything with `write` (such as `process.stdout`). */
-export type TextSink = ((text: string) => void) | { write(text: string): unknown };
-
-export interface ReportCommandIo {
-  stdout: TextSink;
-  stderr: TextSink;
-  readFile: (path: string) => Promise<string> | string;
-  /** Used for `--out`; defaults to writing the file with node:fs. */
-  writeFile?: (path: string, text: string) => Promise<void> | void;
-}
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ReportInputError } from "../report/load";
+import type { StackReportInput } from "../report/model";
+import { DEFAULT_BUDGET, MIN_BUDGET, renderReportDetailed } from "../report/render";
+import { buildStackReport } from "../report/stack";
+import { EXIT, UsageError, type CommandIo } from "./io";
 
 export const REPORT_USAGE = `Usage: golive report --stack NAME=PREVIEW.json[,EVENTS.ndjson] [--stack ...] [--out FILE] [--budget N]
 
@@ -29,8 +20,6 @@ Turns \`pulumi preview --json\` output into one Markdown PR comment.
   --budget N                     Maximum length in characters (default ${DEFAULT_BUDGET}, at least ${MIN_BUDGET}).
   --help                         Show this help.
 `;
-
-class UsageError extends Error {}
 
 interface StackSpec {
   name: string;
@@ -69,7 +58,7 @@ function parseStackSpec(value: string): StackSpec {
 }
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
-  const args = argv[0] === "report" ? argv.slice(1) : [...argv];
+  const args = [...argv];
   const parsed: ParsedArgs = { help: false, stacks: [], budget: DEFAULT_BUDGET };
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? "";
@@ -108,33 +97,34 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
   return parsed;
 }
 
-function emit(sink: TextSink, text: string): void {
-  if (typeof sink === "function") sink(text);
-  else sink.write(text);
-}
-
-async function readInput(io: ReportCommandIo, path: string): Promise<string> {
+/** Reads a file named on the command line, relative to the command's working directory. */
+async function readInput(io: CommandIo, file: string): Promise<string> {
+  const resolved = path.resolve(io.cwd, file);
   try {
-    return await io.readFile(path);
+    return await readFile(resolved, "utf8");
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ReportInputError(path, `cannot read the file (${reason}). Check the path given to --stack.`);
+    // Node names the resolved path; the message names the file as the user wrote it.
+    const reason = (error instanceof Error ? error.message : String(error)).split(resolved).join(file);
+    throw new ReportInputError(file, `cannot read the file (${reason}). Check the path given to --stack.`);
   }
 }
 
-/** Runs `golive report` (argv with or without the leading "report"); resolves to the exit code. */
-export async function runReportCommand(argv: string[], io: ReportCommandIo): Promise<number> {
+/**
+ * Runs `golive report` (argv without "report"); resolves to the exit code. A preview that cannot be
+ * read or parsed, or an `--out` that cannot be written, is bad input (2): a report has no "failed" verdict.
+ */
+export async function runReportCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    emit(io.stderr, `golive report: ${error.message}\n\n${REPORT_USAGE}`);
-    return 2;
+    io.stderr(`golive report: ${error.message}\n\n${REPORT_USAGE}`);
+    return EXIT.badInput;
   }
   if (args.help) {
-    emit(io.stdout, REPORT_USAGE);
-    return 0;
+    io.stdout(REPORT_USAGE);
+    return EXIT.ok;
   }
   try {
     const stacks: StackReportInput[] = [];
@@ -150,26 +140,25 @@ export async function runReportCommand(argv: string[], io: ReportCommandIo): Pro
     }
     const report = renderReportDetailed(stacks, { budget: args.budget });
     if (args.out === undefined) {
-      emit(io.stdout, report.markdown);
+      io.stdout(report.markdown);
     } else {
-      const write = io.writeFile ?? ((path: string, text: string) => writeFileToDisk(path, text, "utf8"));
+      const out = path.resolve(io.cwd, args.out);
       try {
-        await write(args.out, report.markdown);
+        await writeFile(out, report.markdown, "utf8");
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        emit(io.stderr, `golive report: cannot write ${args.out} (${reason}). Check the --out path.\n`);
-        return 1;
+        const reason = (error instanceof Error ? error.message : String(error)).split(out).join(args.out);
+        io.stderr(`golive report: cannot write ${args.out} (${reason}). Check the --out path.\n`);
+        return EXIT.badInput;
       }
       const labels = report.labels.length > 0 ? report.labels.join(", ") : "none";
-      emit(
-        io.stdout,
+      io.stdout(
         `Wrote ${args.out} (${report.markdown.length} characters, detail: ${report.detail}, labels: ${labels})\n`,
       );
     }
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    emit(io.stderr, `golive report: ${message}\n`);
-    return 1;
+    io.stderr(`golive report: ${message}\n`);
+    return EXIT.badInput;
   }
 }
