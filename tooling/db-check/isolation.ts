@@ -611,7 +611,14 @@ begin
   return found;
 end $$`;
 
+// References to each table, gathered in one pass (pg_constraint has no index on confrelid).
 const SHAPES_SQL = `
+with inbound as (
+  select con.confrelid as oid,
+         json_agg(json_build_array(con.conrelid, pg_get_constraintdef(con.oid)) order by con.conrelid, con.conname) as keys
+    from pg_constraint con
+   where con.contype = 'f' and con.conrelid <> con.confrelid
+   group by con.confrelid)
 select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl::text, c.reloptions,
   c.reloftype, c.relpersistence, pg_temp.golive_has_rows(c.oid),
@@ -623,9 +630,7 @@ select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   (select json_agg(x order by x::text) from (
      select json_build_array(con.contype, pg_get_constraintdef(con.oid), con.condeferrable, con.condeferred) as x
        from pg_constraint con where con.conrelid = c.oid) s),
-  (select json_agg(x order by x::text) from (
-     select json_build_array(con.conrelid, pg_get_constraintdef(con.oid)) as x
-       from pg_constraint con where con.confrelid = c.oid and con.conrelid <> c.oid) s),
+  inbound.keys,
   (select json_agg(x order by x::text) from (
      select json_build_array(i.indisunique, i.indisprimary, i.indnullsnotdistinct, i.indkey::text,
                              i.indclass::text, pg_get_expr(i.indexprs, i.indrelid),
@@ -645,7 +650,7 @@ select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   (select json_agg(h.inhrelid order by h.inhrelid) from pg_inherits h where h.inhparent = c.oid),
   (select json_agg(h.inhparent order by h.inhparent) from pg_inherits h where h.inhrelid = c.oid)
 )::text as shape
-  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace left join inbound on inbound.oid = c.oid
  where c.relkind in ('r', 'p') and n.nspname = any($1::text[])`;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: PostgresErrorFields };
