@@ -214,11 +214,14 @@ class IsolationRun {
    * verdicts, so one is tested for all (a migration of a thousand look-alike tables tests a few).
    */
   private async shapes(): Promise<Map<number, string>> {
-    await this.db.exec(HAS_ROWS_FUNCTION_SQL);
-    const rows = await this.db.query<{ oid: number; schema: string; table: string; shape: string }>(
-      SHAPES_SQL,
-      [[...this.options.exposedSchemas]],
-    );
+    // In a savepoint rolled back at once: reading every table takes a lock on each, and thousands of
+    // locks held to the end of the run exhaust Postgres's lock table ("out of shared memory").
+    await this.db.exec(`savepoint golive_shapes; ${HAS_ROWS_FUNCTION_SQL}`);
+    const rows = await this.db
+      .query<{ oid: number; schema: string; table: string; shape: string }>(SHAPES_SQL, [
+        [...this.options.exposedSchemas],
+      ])
+      .finally(() => this.db.exec(`rollback to savepoint golive_shapes; release savepoint golive_shapes`));
     const shapes = new Map<number, string>();
     for (const row of rows.rows) {
       // The table itself, as Postgres prints it: qualified, or bare when its schema is on the search
