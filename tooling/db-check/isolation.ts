@@ -214,16 +214,27 @@ class IsolationRun {
    * verdicts, so one is tested for all (a migration of a thousand look-alike tables tests a few).
    */
   private async shapes(): Promise<Map<number, string>> {
-    // In a savepoint rolled back at once: reading every table takes a lock on each, and thousands of
-    // locks held to the end of the run exhaust Postgres's lock table ("out of shared memory").
-    await this.db.exec(`savepoint golive_shapes; ${HAS_ROWS_FUNCTION_SQL}`);
-    const rows = await this.db
-      .query<{ oid: number; schema: string; table: string; shape: string }>(SHAPES_SQL, [
-        [...this.options.exposedSchemas],
-      ])
-      .finally(() => this.db.exec(`rollback to savepoint golive_shapes; release savepoint golive_shapes`));
+    // In chunks, each in a savepoint rolled back at once: reading a table locks it, and thousands of
+    // locks held together exhaust Postgres's lock table ("out of shared memory").
+    const oids = (
+      await this.db.query<{ oid: number }>(
+        `select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where c.relkind in ('r', 'p') and n.nspname = any($1::text[])`,
+        [[...this.options.exposedSchemas]],
+      )
+    ).rows.map((row) => row.oid);
+    const rows: { oid: number; schema: string; table: string; shape: string }[] = [];
+    for (let start = 0; start < oids.length; start += SHAPE_CHUNK) {
+      await this.db.exec(`savepoint golive_shapes; ${HAS_ROWS_FUNCTION_SQL}`);
+      const chunk = await this.db
+        .query<{ oid: number; schema: string; table: string; shape: string }>(SHAPES_SQL, [
+          oids.slice(start, start + SHAPE_CHUNK),
+        ])
+        .finally(() => this.db.exec(`rollback to savepoint golive_shapes; release savepoint golive_shapes`));
+      rows.push(...chunk.rows);
+    }
     const shapes = new Map<number, string>();
-    for (const row of rows.rows) {
+    for (const row of rows) {
       // The table itself, as Postgres prints it: qualified, or bare when its schema is on the search
       // path (public). Not a prefix (`notes` in `notes_members` is another table), not a function
       // call, not the same name in another schema.
@@ -654,7 +665,10 @@ select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   (select json_agg(h.inhparent order by h.inhparent) from pg_inherits h where h.inhrelid = c.oid)
 )::text as shape
   from pg_class c join pg_namespace n on n.oid = c.relnamespace left join inbound on inbound.oid = c.oid
- where c.relkind in ('r', 'p') and n.nspname = any($1::text[])`;
+ where c.oid = any($1::oid[])`;
+
+/** Tables whose shape is read at once: few enough locks for Postgres's lock table. */
+const SHAPE_CHUNK = 500;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: PostgresErrorFields };
 
