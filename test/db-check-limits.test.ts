@@ -16,7 +16,7 @@ import {
   StatementTimeoutError,
   type SqlSession,
 } from "../tooling/db-check";
-import { applyStatements } from "../tooling/db-check/apply";
+import { applyStatements, BATCH_SIZE, isBatchable } from "../tooling/db-check/apply";
 
 vi.mock("libpg-query", async (importOriginal) => {
   const original = await importOriginal<typeof libpgQuery>();
@@ -173,22 +173,48 @@ describe("the work per statement is constant (linear in the size of the migratio
     expect(statements.at(-1)?.line).toBe(sql.slice(0, sql.lastIndexOf("insert into")).split("\n").length);
   });
 
-  it("applying runs one database call per statement, plus one for the extension list", async () => {
+  it("applying runs one database call per run of code-free statements (or per other statement), each statement sent once", async () => {
     const statements = await parseSqlFile({ name: "big.sql", sql: generateMigration(128 * 1024) });
     const calls = { exec: 0, query: 0 };
+    const sent: string[] = [];
     const session: SqlSession = {
       query: <T>() => {
         calls.query += 1;
         return Promise.resolve({ rows: [{ name: "pgcrypto" }] as T[] });
       },
-      exec: () => {
+      exec: (sql: string) => {
         calls.exec += 1;
+        sent.push(sql);
         return Promise.resolve([]);
       },
       isInTransaction: () => false,
       close: () => Promise.resolve(),
     };
     await applyStatements(session, [statements]);
-    expect(calls).toEqual({ exec: statements.length, query: 1 });
+    // The expected calls: every run of batchable statements, cut at BATCH_SIZE, is one call.
+    let expected = 0;
+    let run = 0;
+    for (const statement of statements) {
+      if (isBatchable(statement)) {
+        if (run === 0) expected += 1;
+        run = (run + 1) % BATCH_SIZE;
+      } else {
+        run = 0;
+        expected += 1;
+      }
+    }
+    expect(calls).toEqual({ exec: expected, query: 1 });
+    expect(calls.exec).toBeLessThan(statements.length / 4);
+    // Every statement's text is sent once, in order.
+    const all = sent.join("\n");
+    let from = 0;
+    for (const statement of statements) {
+      const at = all.indexOf(statement.text, from);
+      expect(at).toBeGreaterThanOrEqual(from);
+      from = at + statement.text.length;
+    }
+    expect(all.length).toBeLessThan(
+      statements.reduce((sum, statement) => sum + statement.text.length + 3, 0),
+    );
   });
 });

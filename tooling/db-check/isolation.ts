@@ -154,6 +154,10 @@ class IsolationRun {
       return { leaks, tested, skipped };
     }
 
+    const shapes = await this.shapes();
+    // Tables of one shape behave the same in this test: the first is tested, the rest share its outcome.
+    const outcomes = new Map<string, { readonly from: IsolationTable; readonly outcome: TableOutcome }>();
+
     for (const { oid, schema, table, partition } of tables.rows) {
       if (partition) {
         skipped.push({ schema, table, reason: "a partition; tested through its parent", hasOwner: false });
@@ -170,26 +174,79 @@ class IsolationRun {
         continue;
       }
       const name = `${schema}.${table}`;
-      await this.db.exec(`savepoint golive_table`);
-      try {
-        // A failure outside the tries (e.g. reading a referenced table) skips this table, not the run.
-        const outcome = await this.testTable(meta, meta.owner.column).catch(
-          (error: unknown) => `the test failed: ${asPostgresError(error).message}`,
-        );
-        if (typeof outcome === "string") {
-          skipped.push({ schema, table, reason: outcome, hasOwner: true });
-          continue;
+      const shape = shapes.get(oid);
+      const key = shape === undefined ? undefined : `${schema}\n${meta.owner.column}\n${shape}`;
+      const shared = key === undefined ? undefined : outcomes.get(key);
+      let outcome: TableOutcome;
+      if (shared !== undefined) {
+        outcome = forTable(shared.outcome, shared.from, meta);
+      } else {
+        await this.db.exec(`savepoint golive_table`);
+        try {
+          // A failure outside the tries (e.g. reading a referenced table) skips this table, not the run.
+          outcome = await this.testTable(meta, meta.owner.column).catch(
+            (error: unknown) => `the test failed: ${asPostgresError(error).message}`,
+          );
+        } finally {
+          await this.db.exec(`rollback to savepoint golive_table; release savepoint golive_table`);
         }
-        tested.push({ schema, table, ownerColumn: meta.owner.column });
-        const allowed = this.options.allowCrossUser?.[name] ?? this.options.allowCrossUser?.[table] ?? [];
-        for (const leak of outcome) {
-          if (!allowed.includes(leak.operation)) leaks.push(leak);
-        }
-      } finally {
-        await this.db.exec(`rollback to savepoint golive_table; release savepoint golive_table`);
+        if (key !== undefined) outcomes.set(key, { from: meta, outcome });
+      }
+      if (typeof outcome === "string") {
+        skipped.push({ schema, table, reason: outcome, hasOwner: true });
+        continue;
+      }
+      tested.push({ schema, table, ownerColumn: meta.owner.column });
+      const allowed = this.options.allowCrossUser?.[name] ?? this.options.allowCrossUser?.[table] ?? [];
+      for (const leak of outcome) {
+        if (!allowed.includes(leak.operation)) leaks.push(leak);
       }
     }
     return { leaks, tested, skipped };
+  }
+
+  /**
+   * Each table's shape: everything this test's outcome depends on, with the table's own name written
+   * as a placeholder: RLS switches, owner and grants (table and columns), columns (types, nullability,
+   * defaults, identity), constraints and indexes, policies (command, roles, expressions), triggers (by
+   * what their function does, not its name), rules, inheritance, references to it, and whether it
+   * holds rows. Two tables of one shape in one schema and with one owner column give the same
+   * verdicts, so one is tested for all (a migration of a thousand look-alike tables tests a few).
+   */
+  private async shapes(): Promise<Map<number, string>> {
+    // In chunks, each in a savepoint rolled back at once: reading a table locks it, and thousands of
+    // locks held together exhaust Postgres's lock table ("out of shared memory").
+    const oids = (
+      await this.db.query<{ oid: number }>(
+        `select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where c.relkind in ('r', 'p') and n.nspname = any($1::text[])`,
+        [[...this.options.exposedSchemas]],
+      )
+    ).rows.map((row) => row.oid);
+    const rows: { oid: number; schema: string; table: string; shape: string }[] = [];
+    for (let start = 0; start < oids.length; start += SHAPE_CHUNK) {
+      await this.db.exec(`savepoint golive_shapes; ${HAS_ROWS_FUNCTION_SQL}`);
+      const chunk = await this.db
+        .query<{ oid: number; schema: string; table: string; shape: string }>(SHAPES_SQL, [
+          oids.slice(start, start + SHAPE_CHUNK),
+        ])
+        .finally(() => this.db.exec(`rollback to savepoint golive_shapes; release savepoint golive_shapes`));
+      rows.push(...chunk.rows);
+    }
+    const shapes = new Map<number, string>();
+    for (const row of rows) {
+      // The table itself, as Postgres prints it: qualified, or bare when its schema is on the search
+      // path (public). Not a prefix (`notes` in `notes_members` is another table), not a function
+      // call, not the same name in another schema.
+      const table = `"?${escapeRegExp(row.table)}"?`;
+      const schema = `"?${escapeRegExp(row.schema)}"?\\.`;
+      const own = new RegExp(
+        `(?<![\\w$."])(?:${schema})${row.schema === "public" ? "?" : ""}${table}(?![\\w$"]|\\s*\\()`,
+        "g",
+      );
+      shapes.set(row.oid, row.shape.replace(own, "\u0000table\u0000"));
+    }
+    return shapes;
   }
 
   private async createUsers(): Promise<void> {
@@ -431,14 +488,12 @@ class IsolationRun {
   private async attempt<T>(actor: Actor, keep: boolean, work: () => Promise<T>): Promise<Attempt<T>> {
     this.savepoint += 1;
     const savepoint = `golive_try_${this.savepoint}`;
-    await this.db.exec(`savepoint ${savepoint}`);
     try {
-      await this.become(actor);
+      // One call each side of the work: the savepoint, the role and the claims together.
+      await this.db.exec(`savepoint ${savepoint}; ${becomeSql(actor)}`);
       const value = await work();
       if (keep) {
-        await this.db.exec(`reset role`);
-        await this.setClaims("", "");
-        await this.db.exec(`release savepoint ${savepoint}`);
+        await this.db.exec(`reset role; ${claimsSql("", "")}; release savepoint ${savepoint}`);
       } else {
         await this.db.exec(`rollback to savepoint ${savepoint}; release savepoint ${savepoint}`);
       }
@@ -447,36 +502,6 @@ class IsolationRun {
       await this.db.exec(`rollback to savepoint ${savepoint}; release savepoint ${savepoint}`);
       return { ok: false, error: asPostgresError(error) };
     }
-  }
-
-  /** The role and JWT claims PostgREST would set for the actor's request. */
-  private async become(actor: Actor): Promise<void> {
-    if (actor === "superuser") return;
-    if (actor === "service_role") {
-      await this.db.exec(`set local role service_role`);
-      await this.setClaims(JSON.stringify({ role: "service_role" }), "");
-      return;
-    }
-    if (actor === "anon") {
-      await this.db.exec(`set local role anon`);
-      await this.setClaims(JSON.stringify({ role: "anon" }), "");
-      return;
-    }
-    await this.db.exec(`set local role authenticated`);
-    const claims = {
-      sub: USER_A,
-      role: "authenticated",
-      aud: "authenticated",
-      email: "user-a@isolation.test",
-    };
-    await this.setClaims(JSON.stringify(claims), USER_A);
-  }
-
-  private async setClaims(claims: string, sub: string): Promise<void> {
-    await this.db.query(
-      `select set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true)`,
-      [claims, sub],
-    );
   }
 
   private async meta(oid: number): Promise<TableMeta> {
@@ -555,6 +580,95 @@ class IsolationRun {
     return referencing ? { column: referencing.name } : undefined;
   }
 }
+
+/** The role and JWT claims PostgREST would set for the actor's request, as SQL. */
+function becomeSql(actor: Actor): string {
+  if (actor === "superuser") return "";
+  if (actor === "service_role") {
+    return `set local role service_role; ${claimsSql(JSON.stringify({ role: "service_role" }), "")}`;
+  }
+  if (actor === "anon") return `set local role anon; ${claimsSql(JSON.stringify({ role: "anon" }), "")}`;
+  const claims = { sub: USER_A, role: "authenticated", aud: "authenticated", email: "user-a@isolation.test" };
+  return `set local role authenticated; ${claimsSql(JSON.stringify(claims), USER_A)}`;
+}
+
+function claimsSql(claims: string, sub: string): string {
+  return (
+    `select set_config('request.jwt.claims', ${quoteLiteral(claims)}, true), ` +
+    `set_config('request.jwt.claim.sub', ${quoteLiteral(sub)}, true)`
+  );
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The leaks found, or why the table could not be tested. */
+type TableOutcome = readonly IsolationLeak[] | string;
+
+/** A shared outcome restated for another table of the same shape. */
+function forTable(outcome: TableOutcome, from: IsolationTable, to: IsolationTable): TableOutcome {
+  if (typeof outcome === "string") return outcome.replaceAll(qualifiedName(from), qualifiedName(to));
+  return outcome.map((leak) => ({ ...leak, schema: to.schema, table: to.table }));
+}
+
+// Whether a table holds rows, read as the migrations' owner (a temporary function, gone at rollback).
+const HAS_ROWS_FUNCTION_SQL = `
+create function pg_temp.golive_has_rows(relation regclass) returns boolean language plpgsql as $$
+declare found boolean;
+begin
+  execute format('select exists (select from %s)', relation) into found;
+  return found;
+end $$`;
+
+// References to each table, gathered in one pass (pg_constraint has no index on confrelid).
+const SHAPES_SQL = `
+with inbound as (
+  select con.confrelid as oid,
+         json_agg(json_build_array(con.conrelid, pg_get_constraintdef(con.oid)) order by con.conrelid, con.conname) as keys
+    from pg_constraint con
+   where con.contype = 'f' and con.conrelid <> con.confrelid
+   group by con.confrelid)
+select c.oid, n.nspname as schema, c.relname as table, json_build_array(
+  c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl::text, c.reloptions,
+  c.reloftype, c.relpersistence, pg_temp.golive_has_rows(c.oid),
+  (select json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                                    a.attidentity, a.attgenerated, a.attacl::text, a.attcollation,
+                                    pg_get_expr(d.adbin, d.adrelid)) order by a.attnum)
+     from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+  (select json_agg(x order by x::text) from (
+     select json_build_array(con.contype, pg_get_constraintdef(con.oid), con.condeferrable, con.condeferred) as x
+       from pg_constraint con where con.conrelid = c.oid) s),
+  inbound.keys,
+  (select json_agg(x order by x::text) from (
+     select json_build_array(i.indisunique, i.indisprimary, i.indnullsnotdistinct, i.indkey::text,
+                             i.indclass::text, pg_get_expr(i.indexprs, i.indrelid),
+                             pg_get_expr(i.indpred, i.indrelid)) as x
+       from pg_index i where i.indrelid = c.oid) s),
+  (select json_agg(x order by x::text) from (
+     select json_build_array(p.polcmd, p.polpermissive, p.polroles::regrole[]::text,
+                             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)) as x
+       from pg_policy p where p.polrelid = c.oid) s),
+  (select json_agg(x order by x::text) from (
+     select json_build_array(t.tgtype, t.tgenabled, encode(t.tgargs, 'hex'), t.tgattr::text, t.tgqual::text,
+                             t.tgoldtable, t.tgnewtable, f.prolang, f.prosrc, f.probin, f.prosecdef,
+                             f.proconfig, f.proowner, f.provolatile, f.proargtypes::text, f.prorettype) as x
+       from pg_trigger t join pg_proc f on f.oid = t.tgfoid
+      where t.tgrelid = c.oid and not t.tgisinternal) s),
+  (select json_agg(pg_get_ruledef(r.oid) order by r.rulename) from pg_rewrite r where r.ev_class = c.oid),
+  (select json_agg(h.inhrelid order by h.inhrelid) from pg_inherits h where h.inhparent = c.oid),
+  (select json_agg(h.inhparent order by h.inhparent) from pg_inherits h where h.inhrelid = c.oid)
+)::text as shape
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace left join inbound on inbound.oid = c.oid
+ where c.oid = any($1::oid[])`;
+
+/** Tables whose shape is read at once: few enough locks for Postgres's lock table. */
+const SHAPE_CHUNK = 500;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: PostgresErrorFields };
 

@@ -15,6 +15,8 @@ import { type PostgresErrorFields } from "./apply";
 export interface SqlSession {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
   exec(sql: string): Promise<unknown>;
+  /** Runs `count` statements in one call, under the per-statement limit times `count` (if it has one). */
+  execStatements?(sql: string, count: number): Promise<unknown>;
   isInTransaction(): boolean;
   close(): Promise<void>;
 }
@@ -127,6 +129,11 @@ export class WorkerDatabase implements SqlSession {
     return [];
   }
 
+  async execStatements(sql: string, count: number): Promise<unknown> {
+    await this.call("exec", sql, [], Math.max(1, count));
+    return [];
+  }
+
   isInTransaction(): boolean {
     return this.inTransaction;
   }
@@ -139,11 +146,16 @@ export class WorkerDatabase implements SqlSession {
     await this.worker.terminate();
   }
 
-  private call(op: "query" | "exec" | "close", sql: string, params: unknown[]): Promise<Result> {
+  private call(
+    op: "query" | "exec" | "close",
+    sql: string,
+    params: unknown[],
+    statements = 1,
+  ): Promise<Result> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = (this.nextId += 1);
     return new Promise((resolve, reject) => {
-      const limitMs = this.statementTimeoutMs;
+      const limitMs = this.statementTimeoutMs * statements;
       const timer = setTimeout(() => {
         this.fail(new StatementTimeoutError(limitMs, sql));
         void this.worker.terminate();
