@@ -5,6 +5,21 @@
  */
 import { PITR_VARIANTS } from "./limits";
 
+/** Supabase compute sizes (`golive:database.instanceSize`; the cost model prices each). */
+export const INSTANCE_SIZES = [
+  "nano",
+  "micro",
+  "small",
+  "medium",
+  "large",
+  "xlarge",
+  "2xlarge",
+  "4xlarge",
+  "8xlarge",
+  "12xlarge",
+  "16xlarge",
+] as const;
+
 /** Postgres majors the backup task has a pinned official image for (`golive:database.backups.postgresMajorVersion`). */
 export const BACKUP_POSTGRES_MAJORS = ["15", "16", "17"] as const;
 export type BackupPostgresMajor = (typeof BACKUP_POSTGRES_MAJORS)[number];

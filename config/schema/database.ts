@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { backupScheduleProblems } from "../../lib/backup-schedule";
-import { BACKUP_POSTGRES_MAJORS, PITR_VARIANTS } from "../../lib/database-source";
+import { BACKUP_POSTGRES_MAJORS, INSTANCE_SIZES, PITR_VARIANTS } from "../../lib/database-source";
 import {
   duration,
   email,
@@ -32,20 +32,6 @@ export const SUPABASE_REGIONS = [
   "ap-southeast-2",
   "ap-northeast-1",
   "ap-northeast-2",
-] as const;
-
-export const INSTANCE_SIZES = [
-  "nano",
-  "micro",
-  "small",
-  "medium",
-  "large",
-  "xlarge",
-  "2xlarge",
-  "4xlarge",
-  "8xlarge",
-  "12xlarge",
-  "16xlarge",
 ] as const;
 
 // Point-in-time recovery add-on variants and the backup task's Postgres majors: lib/ owns both lists.

@@ -4,6 +4,7 @@
  * functions that name it). One pricer per priced type of the catalogue; pure.
  */
 import { MANAGEMENT_SETTING_TYPE } from "../component-types";
+import { INSTANCE_SIZES } from "../database-source";
 import { PITR_ADDON_VARIANTS } from "../limits";
 import type { AssumptionKey, BillingAssumptions } from "./assumptions";
 import { bool, field, jsonObject, list, num, str, strings } from "./read";
@@ -595,19 +596,7 @@ const simple =
   (item: string, priceId: string): Pricer =>
   () => [fixed(item, priceId)];
 
-const COMPUTE_SIZES = new Set([
-  "nano",
-  "micro",
-  "small",
-  "medium",
-  "large",
-  "xlarge",
-  "2xlarge",
-  "4xlarge",
-  "8xlarge",
-  "12xlarge",
-  "16xlarge",
-]);
+const COMPUTE_SIZES: ReadonlySet<string> = new Set(INSTANCE_SIZES);
 
 const supabaseProject: Pricer = (project, env) => {
   const size = str(project.inputs, "instanceSize") ?? "micro";
