@@ -139,15 +139,9 @@ function isScheduleInput(entry: Entry): boolean {
   return entry.path[0] === "target" && entry.path[1] === "input";
 }
 
-/** Secret config values, read once per pack context: provenance for the classifier. */
-const cronConfigSecrets = new WeakMap<object, Map<string, string>>();
+/** The classifier's provenance: the stack's generated values and its secret config. */
 function cronSecretSources(check: Check, resources: readonly PolicyResource[] = []): SecretSources {
-  let values = cronConfigSecrets.get(check.ctx);
-  if (!values) {
-    values = secretConfigValues(check.ctx);
-    cronConfigSecrets.set(check.ctx, values);
-  }
-  return new SecretSources(resources, values);
+  return new SecretSources(resources, secretConfigValues(check.ctx));
 }
 
 const authenticatedInvocation: PolicySpec = {

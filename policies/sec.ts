@@ -39,14 +39,9 @@ import { formatPath, peek, stringLeaves, UNKNOWN } from "./lib/unknowns";
 // ------------------------------------------------------------------------------------------------
 // SEC-01
 
-/** Secret config values per pack context, read once (the stack file does not change during a run). */
-const configSecrets = new WeakMap<object, Map<string, string>>();
+/** The classifier's provenance, with the pack's configured minimum for a generated secret. */
 function sourcesFor(check: Check, resources: readonly PolicyResource[] = []): SecretSources {
-  let values = configSecrets.get(check.ctx);
-  if (!values) {
-    values = secretConfigValues(check.ctx);
-    configSecrets.set(check.ctx, values);
-  }
+  const values = secretConfigValues(check.ctx);
   const minimum = check.config<{ minSecretRandomChars: number }>().minSecretRandomChars;
   return new SecretSources(resources, values, minimum ?? DEFAULT_MIN_SECRET_CHARS);
 }

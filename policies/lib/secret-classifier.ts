@@ -334,8 +334,20 @@ export function carriesValue(text: string, secret: string): boolean {
   ).test(text);
 }
 
+/** Secret config values per pack context, read once (the stack file does not change during a run). */
+const secretConfigCache = new WeakMap<PackContext, ReadonlyMap<string, string>>();
+
 /** Values of secret stack config (`secure:` in the stack file), by key: provenance for the classifier. */
-export function secretConfigValues(ctx: PackContext): Map<string, string> {
+export function secretConfigValues(ctx: PackContext): ReadonlyMap<string, string> {
+  let values = secretConfigCache.get(ctx);
+  if (!values) {
+    values = readSecretConfigValues(ctx);
+    secretConfigCache.set(ctx, values);
+  }
+  return values;
+}
+
+function readSecretConfigValues(ctx: PackContext): Map<string, string> {
   const out = new Map<string, string>();
   const read = readStackFile(ctx.projectDir, ctx.environment.stackName, ctx.stackFile);
   if (!read.ok) return out;
