@@ -92,14 +92,14 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * The whole test suite (`vitest run`, as `npm test` runs it) in a fresh process, with its CPU time.
- * A failing suite still counts as a timing, but is reported as such.
+ * One test tier (a vitest project: `fast` is `npm test`, `e2e` is `npm run test:e2e`) in a fresh
+ * process, with its CPU time. A failing run still counts as a timing, but is reported as such.
  */
-export function testSuite(): Timed & { readonly passed: boolean } {
+export function testSuite(project: "fast" | "e2e"): Timed & { readonly passed: boolean } {
   const vitest = path.join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs");
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
-  const result = spawnSync(process.execPath, [vitest, "run", "--reporter=dot"], {
+  const result = spawnSync(process.execPath, [vitest, "run", "--project", project, "--reporter=dot"], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "ignore", "pipe"],
     encoding: "utf8",

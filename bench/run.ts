@@ -5,7 +5,7 @@
  *
  * Options: --runs N (plan and floor repetitions, default 3), --sizes 100,1000,10000,
  * --timeout S (limit per rate measurement, default 600), --skip-plan, --skip-grpc, --skip-rate,
- * --suite (also time the whole test suite), --suite-runs N (default 1).
+ * --suite (also time both test tiers), --suite-runs N (default 1).
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import path from "node:path";
@@ -177,29 +177,36 @@ function rateSection(sizes: readonly number[], modes: readonly Mode[], timeoutSe
   console.log("");
 }
 
-/** The whole suite, `runs` times (it is heavy: one run unless asked for more). */
+/** Both test tiers, each `runs` times (they are heavy: one run unless asked for more). */
 function suiteSection(runs: number): void {
-  const series = Array.from({ length: runs }, (_, run) => {
-    const timed = testSuite();
-    console.error(
-      `suite run ${run + 1}/${runs}: ${fixed(timed.seconds)} s${timed.passed ? "" : " (failed)"}`,
+  const tiers = [
+    { project: "fast", label: "`npm test` (fast loop)", target: "under 60 s wall" },
+    { project: "e2e", label: "`npm run test:e2e`", target: "no target: CI's end-to-end tier" },
+  ] as const;
+  console.log("## Test suite (`vitest run --project <tier>`, as `npm test` and `npm run test:e2e`)\n");
+  console.log(
+    "| Tier | Wall, median (s) | CPU, median (s) | Wall, each run (s) | Passed | Target |\n| --- | --- | --- | --- | --- | --- |",
+  );
+  for (const tier of tiers) {
+    const series = Array.from({ length: runs }, (_, run) => {
+      const timed = testSuite(tier.project);
+      console.error(
+        `${tier.project} run ${run + 1}/${runs}: ${fixed(timed.seconds)} s${timed.passed ? "" : " (failed)"}`,
+      );
+      return timed;
+    });
+    const cpu = series.map((entry) => entry.cpuSeconds);
+    console.log(
+      `| ${tier.label} | ${fixed(median(series.map((entry) => entry.seconds)))} | ` +
+        `${cpu.every((value) => value !== undefined) ? fixed(median(cpu)) : "—"} | ` +
+        `${series.map((entry) => fixed(entry.seconds)).join(", ")} | ` +
+        `${series.every((entry) => entry.passed) ? "yes" : "no"} | ${tier.target} |`,
     );
-    return timed;
-  });
-  const cpu = series.map((entry) => entry.cpuSeconds);
-  console.log("## Test suite (`vitest run`, as `npm test`)\n");
-  console.log(
-    "| Measure | Wall, median (s) | CPU, median (s) | Wall, each run (s) | Passed |\n| --- | --- | --- | --- | --- |",
-  );
-  console.log(
-    `| \`npm test\` | ${fixed(median(series.map((entry) => entry.seconds)))} | ` +
-      `${cpu.every((value) => value !== undefined) ? fixed(median(cpu)) : "—"} | ` +
-      `${series.map((entry) => fixed(entry.seconds)).join(", ")} | ${series.every((entry) => entry.passed) ? "yes" : "no"} |`,
-  );
+  }
   console.log(
     `\nLoad average after the suite: ${loadavg()
       .map((value) => value.toFixed(2))
-      .join(", ")} (target: under 60 s wall)\n`,
+      .join(", ")}\n`,
   );
 }
 
