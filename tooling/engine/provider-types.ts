@@ -6,11 +6,17 @@
  * A token `aws:ec2/getAmi:getAmi` lives in `@pulumi/aws/ec2/getAmi.d.ts` (module `index` at the
  * package root); its result interface may refer to `outputs.ec2.X`, declared in
  * `types/output.d.ts`. Files are parsed once with the TypeScript parser and cached.
+ *
+ * Parsing `@pulumi/aws`'s declarations costs about 1.5 s of CPU per process, so each shape is also
+ * kept on disk (tooling/cache-dir.ts), keyed by the SDK's folder and version and by this file's own
+ * text: a new SDK version or a change to how shapes are read computes them again.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import ts from "typescript";
+import { defaultCacheDir } from "../cache-dir";
 
 export type Shape =
   | { readonly kind: "string" }
@@ -254,17 +260,87 @@ function shapeOf(node: ts.TypeNode, scope: Scope, depth: number): Property {
   return { shape: { kind: "any" }, optional: false };
 }
 
+/** What this file computes; part of every disk-cache key, so an edit here invalidates the cache. */
+const SHAPE_ALGORITHM = createHash("sha256").update(readFileSync(__filename)).digest("hex");
+
+const shapeCacheDir = (() => {
+  const dir = defaultCacheDir(process.env, GOLIVE_ROOT);
+  return dir === undefined ? undefined : path.join(dir, "provider-shapes");
+})();
+
+const packageVersions = new Map<string, string>();
+
+function packageVersionOf(dir: string): string {
+  let version = packageVersions.get(dir);
+  if (version === undefined) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        version?: unknown;
+      };
+      version = typeof manifest.version === "string" ? manifest.version : "unknown";
+    } catch {
+      version = "unknown";
+    }
+    packageVersions.set(dir, version);
+  }
+  return version;
+}
+
+interface CachedShape {
+  readonly key: string;
+  readonly shape: Shape | null;
+}
+
+/**
+ * The shape of `token` from the disk cache, or computed by `compute` and stored. The file holds its
+ * full key, so a misnamed or damaged file is never taken for another token's shape.
+ */
+function cachedShape(
+  kind: "outputs" | "result",
+  token: string,
+  dir: string,
+  compute: () => Shape | undefined,
+): Shape | undefined {
+  if (shapeCacheDir === undefined) return compute();
+  const key = JSON.stringify([SHAPE_ALGORITHM, kind, dir, packageVersionOf(dir), token]);
+  const file = path.join(shapeCacheDir, `${createHash("sha256").update(key).digest("hex")}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(file, "utf8")) as CachedShape;
+    if (cached.key === key) return cached.shape ?? undefined;
+  } catch {
+    // Not cached yet, or unreadable: computed again below.
+  }
+  const shape = compute();
+  try {
+    mkdirSync(shapeCacheDir, { recursive: true });
+    // Written whole, then renamed: a concurrent reader never sees half a file.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify({ key, shape: shape ?? null } satisfies CachedShape));
+    renameSync(partial, file);
+  } catch {
+    // A cache that cannot be written only means the next process parses again.
+  }
+  return shape;
+}
+
 const resultShapes = new Map<string, Shape | undefined>();
 
 /** The declared result of a provider function (`aws:ec2/getAmi:getAmi` → `GetAmiResult`), if installed. */
 export function functionResultShape(token: string, programDir?: string): Shape | undefined {
   const key = `${programDir ?? process.cwd()}\0${token}`;
   if (resultShapes.has(key)) return resultShapes.get(key);
-  let result: Shape | undefined;
   const parts = splitToken(token);
   const dir = parts ? packageDirOf(parts.pkg, programDir) : undefined;
-  const file = parts && dir ? sourceFile(declarationFile(dir, parts)) : undefined;
-  if (parts && dir && file) {
+  const result =
+    parts && dir ? cachedShape("result", token, dir, () => parseFunctionResult(parts, dir)) : undefined;
+  resultShapes.set(key, result);
+  return result;
+}
+
+function parseFunctionResult(parts: TokenParts, dir: string): Shape | undefined {
+  const file = sourceFile(declarationFile(dir, parts));
+  let result: Shape | undefined;
+  if (file) {
     const fn = file.statements.find(
       (statement): statement is ts.FunctionDeclaration =>
         ts.isFunctionDeclaration(statement) &&
@@ -276,7 +352,6 @@ export function functionResultShape(token: string, programDir?: string): Shape |
       if (shape.kind === "object") result = shape;
     }
   }
-  resultShapes.set(key, result);
   return result;
 }
 
@@ -286,11 +361,18 @@ const outputShapes = new Map<string, Shape | undefined>();
 export function resourceOutputShape(type: string, programDir?: string): Shape | undefined {
   const key = `${programDir ?? process.cwd()}\0${type}`;
   if (outputShapes.has(key)) return outputShapes.get(key);
-  let result: Shape | undefined;
   const parts = splitToken(type);
   const dir = parts ? packageDirOf(parts.pkg, programDir) : undefined;
-  const file = parts && dir ? sourceFile(declarationFile(dir, parts)) : undefined;
-  if (parts && dir && file) {
+  const result =
+    parts && dir ? cachedShape("outputs", type, dir, () => parseResourceOutputs(parts, dir)) : undefined;
+  outputShapes.set(key, result);
+  return result;
+}
+
+function parseResourceOutputs(parts: TokenParts, dir: string): Shape | undefined {
+  const file = sourceFile(declarationFile(dir, parts));
+  let result: Shape | undefined;
+  if (file) {
     const declaration = file.statements.find(
       (statement): statement is ts.ClassDeclaration =>
         ts.isClassDeclaration(statement) && statement.name?.text === parts.name,
@@ -311,6 +393,5 @@ export function resourceOutputShape(type: string, programDir?: string): Shape | 
       result = { kind: "object", properties };
     }
   }
-  outputShapes.set(key, result);
   return result;
 }
