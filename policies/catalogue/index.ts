@@ -20,13 +20,23 @@ export const PROVIDER_CATALOGUES: readonly ProviderCatalogue[] = [
   VERCEL_CATALOGUE,
 ];
 
-/** Covered types of a concern across providers: type token → what is read. */
+const coveredByConcern = new Map<Concern, ReadonlyMap<string, Covered>>();
+
+/**
+ * Covered types of a concern across providers: type token → what is read. Built once per concern
+ * (the catalogues are constants): the secret classifier asks for every string leaf it visits.
+ */
 export function coveredTypes(concern: Concern): ReadonlyMap<string, Covered> {
-  const out = new Map<string, Covered>();
-  for (const catalogue of PROVIDER_CATALOGUES) {
-    for (const [type, covered] of Object.entries(catalogue.covered[concern] ?? {})) out.set(type, covered);
+  let covered = coveredByConcern.get(concern);
+  if (covered === undefined) {
+    const built = new Map<string, Covered>();
+    for (const catalogue of PROVIDER_CATALOGUES) {
+      for (const [type, entry] of Object.entries(catalogue.covered[concern] ?? {})) built.set(type, entry);
+    }
+    covered = built;
+    coveredByConcern.set(concern, covered);
   }
-  return out;
+  return covered;
 }
 
 /** The type tokens of a concern, for a policy's `types`. */
@@ -34,16 +44,19 @@ export function typesOf(concern: Concern): string[] {
   return [...coveredTypes(concern).keys()];
 }
 
+type Generator = { readonly output: string; readonly secret: "always" | "byUse" };
+let generatorTypes: ReadonlyMap<string, Generator> | undefined;
+
 /** Generated-value types: token → output property and whether it is always a secret. */
-export function generators(): ReadonlyMap<
-  string,
-  { readonly output: string; readonly secret: "always" | "byUse" }
-> {
-  const out = new Map<string, { readonly output: string; readonly secret: "always" | "byUse" }>();
-  for (const catalogue of PROVIDER_CATALOGUES) {
-    for (const [type, generator] of Object.entries(catalogue.generators ?? {})) out.set(type, generator);
+export function generators(): ReadonlyMap<string, Generator> {
+  if (generatorTypes === undefined) {
+    const built = new Map<string, Generator>();
+    for (const catalogue of PROVIDER_CATALOGUES) {
+      for (const [type, generator] of Object.entries(catalogue.generators ?? {})) built.set(type, generator);
+    }
+    generatorTypes = built;
   }
-  return out;
+  return generatorTypes;
 }
 
 export function rotationTypes(): string[] {
