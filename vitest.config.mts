@@ -15,6 +15,7 @@ const END_TO_END = [
   "test/alarm-contract.test.ts",
   "test/config-env-limit.test.ts",
   "test/cost-diff.test.ts",
+  "test/cost-examples.test.ts",
   "test/db-check-limits.test.ts",
   "test/db-check-shapes.test.ts",
   "test/db-check.test.ts",
