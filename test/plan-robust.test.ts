@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGolive } from "../tooling/cli/golive";
 import { memoryIo } from "../tooling/cli/io";
 import { resourceCounts } from "../tooling/cli/plan-command";
+import { StackPlanError } from "../tooling/plan/errors";
+import { readProject } from "../tooling/plan/project";
+import { planStacks } from "../tooling/plan/run";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const PROGRAM = path.join(__dirname, "fixtures", "plan", "misbehaving-program");
@@ -25,6 +28,43 @@ async function golive(args: string[], env: Record<string, string> = {}) {
   const code = await runGolive(args, io);
   return { code, stdout: io.out.join(""), stderr: io.err.join("") };
 }
+
+describe("several stacks: each analysis runs while the next program runs", () => {
+  const project = readProject(PROGRAM);
+  const targets = ["fine", "exit7"].map((stack) => ({
+    stack,
+    configFile: path.join(PROGRAM, `Pulumi.${stack}.yaml`),
+  }));
+  const plan = (packDir?: string) =>
+    planStacks({
+      project,
+      targets,
+      preview: false,
+      clock: "2026-03-03T10:00:00Z",
+      ...(packDir !== undefined ? { packDir } : {}),
+    });
+
+  it("the first stack that fails is reported, though a later program failed first in time", async () => {
+    // The first stack's analysis fails (its pack cannot load) while the second program exits.
+    const failure = await plan(path.join(__dirname, "fixtures", "packs", "failing")).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(StackPlanError);
+    expect((failure as StackPlanError).stackName).toBe("fine");
+    expect((failure as StackPlanError).failure.name).toBe("PolicyPackError");
+  }, 180_000);
+
+  it("a later program's failure is reported when the earlier stacks plan", async () => {
+    const failure = await plan().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(StackPlanError);
+    expect((failure as StackPlanError).stackName).toBe("exit7");
+    expect((failure as StackPlanError).message).toContain("process.exit(7)");
+  }, 180_000);
+});
 
 describe("programs that misbehave", () => {
   it("process.exit(0) before registering is an error, not a silent success", async () => {
