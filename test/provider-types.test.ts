@@ -6,41 +6,25 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CACHE_DIR_ENV, defaultCacheDir } from "../tooling/cache-dir";
-import type * as providerTypes from "../tooling/engine/provider-types";
-
-type ProviderTypes = typeof providerTypes;
+import { providerShapes } from "../tooling/engine/provider-types";
 
 let cacheDir: string;
-const savedEnv = process.env[CACHE_DIR_ENV];
-
-/** A fresh copy of the module, as a new process would load it (the in-memory maps empty). */
-async function freshModule(): Promise<ProviderTypes> {
-  vi.resetModules();
-  return import("../tooling/engine/provider-types.js");
-}
 
 function cachedFiles(): string[] {
-  return readdirSync(path.join(cacheDir, "provider-shapes")).map((name) =>
-    path.join(cacheDir, "provider-shapes", name),
-  );
+  return readdirSync(cacheDir).map((name) => path.join(cacheDir, name));
 }
 
 beforeEach(() => {
   cacheDir = mkdtempSync(path.join(tmpdir(), "golive-shape-cache-"));
-  process.env[CACHE_DIR_ENV] = cacheDir;
 });
 
-afterEach(() => {
-  if (savedEnv === undefined) delete process.env[CACHE_DIR_ENV];
-  else process.env[CACHE_DIR_ENV] = savedEnv;
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 describe("provider output shapes", () => {
-  it("reads a resource's declared outputs from its SDK, nested types included", async () => {
-    const { resourceOutputShape } = await freshModule();
+  it("reads a resource's declared outputs from its SDK, nested types included", () => {
+    const { resourceOutputShape } = providerShapes(undefined);
     const shape = resourceOutputShape("aws:s3/bucketV2:BucketV2");
     expect(shape?.kind).toBe("object");
     if (shape?.kind !== "object") return;
@@ -50,19 +34,19 @@ describe("provider output shapes", () => {
     expect(resourceOutputShape("aws:s3/noSuchThing:NoSuchThing")).toBeUndefined();
   });
 
-  it("keeps each shape on disk and reads it back in the next process instead of parsing", async () => {
-    const first = await freshModule();
+  it("keeps each shape on disk and reads it back in the next process instead of parsing", () => {
+    const first = providerShapes(cacheDir);
     const shape = first.resourceOutputShape("aws:sqs/queue:Queue");
     const result = first.functionResultShape("aws:index/getCallerIdentity:getCallerIdentity");
     const files = cachedFiles();
     expect(files).toHaveLength(2);
 
     // The next process gets what the files hold: mark each stored shape to see it come back.
-    const second = await freshModule();
     for (const file of files) {
       const cached = JSON.parse(readFileSync(file, "utf8")) as { key: string; shape: object };
       writeFileSync(file, JSON.stringify({ ...cached, shape: { ...cached.shape, marked: true } }));
     }
+    const second = providerShapes(cacheDir);
     expect(second.resourceOutputShape("aws:sqs/queue:Queue")).toEqual({ ...shape, marked: true });
     expect(second.functionResultShape("aws:index/getCallerIdentity:getCallerIdentity")).toEqual({
       ...result,
@@ -70,31 +54,29 @@ describe("provider output shapes", () => {
     });
   });
 
-  it("parses again when a cached file is damaged or holds another key, and repairs it", async () => {
-    const first = await freshModule();
-    const shape = first.resourceOutputShape("aws:sqs/queue:Queue");
+  it("parses again when a cached file is damaged or holds another key, and repairs it", () => {
+    const shape = providerShapes(cacheDir).resourceOutputShape("aws:sqs/queue:Queue");
     const [file] = cachedFiles();
     if (file === undefined) throw new Error("no cache file written");
 
     writeFileSync(file, "{ not json");
-    expect((await freshModule()).resourceOutputShape("aws:sqs/queue:Queue")).toEqual(shape);
+    expect(providerShapes(cacheDir).resourceOutputShape("aws:sqs/queue:Queue")).toEqual(shape);
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ shape });
 
     // A file under this key's name that holds another key (copied, or a hash collision) is not used.
     writeFileSync(file, JSON.stringify({ key: "another key", shape: { kind: "string" } }));
-    expect((await freshModule()).resourceOutputShape("aws:sqs/queue:Queue")).toEqual(shape);
+    expect(providerShapes(cacheDir).resourceOutputShape("aws:sqs/queue:Queue")).toEqual(shape);
   });
 
-  it("caches nothing with the cache turned off", async () => {
-    process.env[CACHE_DIR_ENV] = "off";
-    const { resourceOutputShape } = await freshModule();
-    expect(resourceOutputShape("aws:sqs/queue:Queue")?.kind).toBe("object");
-    expect(readdirSync(cacheDir)).toEqual([]);
+  it("works on when the cache folder cannot be written", () => {
+    const notAFolder = path.join(cacheDir, "file");
+    writeFileSync(notAFolder, "");
+    expect(providerShapes(notAFolder).resourceOutputShape("aws:sqs/queue:Queue")?.kind).toBe("object");
   });
 });
 
 describe("the cache directory", () => {
-  it("is GOLIVE_CACHE_DIR, else node_modules/.cache/golive of the nearest project with node_modules", () => {
+  it("is GOLIVE_CACHE_DIR (off: none), else node_modules/.cache/golive of the nearest project", () => {
     expect(defaultCacheDir({ [CACHE_DIR_ENV]: "off" }, "/any")).toBeUndefined();
     expect(defaultCacheDir({ [CACHE_DIR_ENV]: "cache" }, "/work/x")).toBe(path.resolve("/work/x/cache"));
     const repo = path.resolve(__dirname, "..");

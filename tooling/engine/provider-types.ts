@@ -263,11 +263,6 @@ function shapeOf(node: ts.TypeNode, scope: Scope, depth: number): Property {
 /** What this file computes; part of every disk-cache key, so an edit here invalidates the cache. */
 const SHAPE_ALGORITHM = createHash("sha256").update(readFileSync(__filename)).digest("hex");
 
-const shapeCacheDir = (() => {
-  const dir = defaultCacheDir(process.env, GOLIVE_ROOT);
-  return dir === undefined ? undefined : path.join(dir, "provider-shapes");
-})();
-
 const packageVersions = new Map<string, string>();
 
 function packageVersionOf(dir: string): string {
@@ -296,14 +291,15 @@ interface CachedShape {
  * full key, so a misnamed or damaged file is never taken for another token's shape.
  */
 function cachedShape(
+  cacheDir: string | undefined,
   kind: "outputs" | "result",
   token: string,
   dir: string,
   compute: () => Shape | undefined,
 ): Shape | undefined {
-  if (shapeCacheDir === undefined) return compute();
+  if (cacheDir === undefined) return compute();
   const key = JSON.stringify([SHAPE_ALGORITHM, kind, dir, packageVersionOf(dir), token]);
-  const file = path.join(shapeCacheDir, `${createHash("sha256").update(key).digest("hex")}.json`);
+  const file = path.join(cacheDir, `${createHash("sha256").update(key).digest("hex")}.json`);
   try {
     const cached = JSON.parse(readFileSync(file, "utf8")) as CachedShape;
     if (cached.key === key) return cached.shape ?? undefined;
@@ -312,7 +308,7 @@ function cachedShape(
   }
   const shape = compute();
   try {
-    mkdirSync(shapeCacheDir, { recursive: true });
+    mkdirSync(cacheDir, { recursive: true });
     // Written whole, then renamed: a concurrent reader never sees half a file.
     const partial = `${file}.${process.pid}.partial`;
     writeFileSync(partial, JSON.stringify({ key, shape: shape ?? null } satisfies CachedShape));
@@ -323,18 +319,52 @@ function cachedShape(
   return shape;
 }
 
-const resultShapes = new Map<string, Shape | undefined>();
+/** Shape lookups, each remembered for the process and kept in `cacheDir` (undefined: memory only). */
+export interface ProviderShapes {
+  /** The declared result of a provider function (`aws:ec2/getAmi:getAmi` → `GetAmiResult`), if installed. */
+  readonly functionResultShape: (token: string, programDir?: string) => Shape | undefined;
+  /** The declared outputs of a resource class (`aws:ec2/instance:Instance`), if its SDK is installed. */
+  readonly resourceOutputShape: (type: string, programDir?: string) => Shape | undefined;
+}
 
-/** The declared result of a provider function (`aws:ec2/getAmi:getAmi` → `GetAmiResult`), if installed. */
+export function providerShapes(cacheDir: string | undefined): ProviderShapes {
+  const known = new Map<string, Shape | undefined>();
+  const lookup = (
+    kind: "outputs" | "result",
+    token: string,
+    programDir: string | undefined,
+    parse: (parts: TokenParts, dir: string) => Shape | undefined,
+  ): Shape | undefined => {
+    const key = `${kind}\0${programDir ?? process.cwd()}\0${token}`;
+    if (known.has(key)) return known.get(key);
+    const parts = splitToken(token);
+    const dir = parts ? packageDirOf(parts.pkg, programDir) : undefined;
+    const shape = parts && dir ? cachedShape(cacheDir, kind, token, dir, () => parse(parts, dir)) : undefined;
+    known.set(key, shape);
+    return shape;
+  };
+  return {
+    functionResultShape: (token, programDir) => lookup("result", token, programDir, parseFunctionResult),
+    resourceOutputShape: (type, programDir) => lookup("outputs", type, programDir, parseResourceOutputs),
+  };
+}
+
+/** Where the process keeps shapes: `provider-shapes` in golive's cache directory (tooling/cache-dir.ts). */
+function shapeCacheDir(): string | undefined {
+  const dir = defaultCacheDir(process.env, GOLIVE_ROOT);
+  return dir === undefined ? undefined : path.join(dir, "provider-shapes");
+}
+
+const processShapes = providerShapes(shapeCacheDir());
+
+/** functionResultShape of the process's lookups, cached in golive's cache directory. */
 export function functionResultShape(token: string, programDir?: string): Shape | undefined {
-  const key = `${programDir ?? process.cwd()}\0${token}`;
-  if (resultShapes.has(key)) return resultShapes.get(key);
-  const parts = splitToken(token);
-  const dir = parts ? packageDirOf(parts.pkg, programDir) : undefined;
-  const result =
-    parts && dir ? cachedShape("result", token, dir, () => parseFunctionResult(parts, dir)) : undefined;
-  resultShapes.set(key, result);
-  return result;
+  return processShapes.functionResultShape(token, programDir);
+}
+
+/** resourceOutputShape of the process's lookups, cached in golive's cache directory. */
+export function resourceOutputShape(type: string, programDir?: string): Shape | undefined {
+  return processShapes.resourceOutputShape(type, programDir);
 }
 
 function parseFunctionResult(parts: TokenParts, dir: string): Shape | undefined {
@@ -352,20 +382,6 @@ function parseFunctionResult(parts: TokenParts, dir: string): Shape | undefined 
       if (shape.kind === "object") result = shape;
     }
   }
-  return result;
-}
-
-const outputShapes = new Map<string, Shape | undefined>();
-
-/** The declared outputs of a resource class (`aws:ec2/instance:Instance`), if its SDK is installed. */
-export function resourceOutputShape(type: string, programDir?: string): Shape | undefined {
-  const key = `${programDir ?? process.cwd()}\0${type}`;
-  if (outputShapes.has(key)) return outputShapes.get(key);
-  const parts = splitToken(type);
-  const dir = parts ? packageDirOf(parts.pkg, programDir) : undefined;
-  const result =
-    parts && dir ? cachedShape("outputs", type, dir, () => parseResourceOutputs(parts, dir)) : undefined;
-  outputShapes.set(key, result);
   return result;
 }
 
