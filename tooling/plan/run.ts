@@ -225,51 +225,6 @@ async function recordStack(options: PlanStacksOptions, prepared: PreparedStack):
   }
 }
 
-/** The results in order; the first rejection (in order, not in time) is thrown once all have settled. */
-async function settleInOrder<T>(pending: readonly Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(pending);
-  return settled.map((result) => {
-    if (result.status === "rejected") throw result.reason;
-    return result.value;
-  });
-}
-
-/** The policy run and the plan files of one recorded stack. */
-async function planOf(
-  options: PlanStacksOptions,
-  entry: PreparedStack,
-  recording: Recording,
-): Promise<PlannedStack> {
-  const { project } = options;
-  let policy: PolicyRun;
-  try {
-    policy = await analyzeWithPack(recording, await entry.pack);
-  } catch (error) {
-    throw new PolicyPackError(messageOf(error), { cause: error });
-  }
-  const plan = buildPlan(
-    recording,
-    {
-      projectDir: project.dir,
-      program: displayPath(project.main, project.dir),
-      config: displayPath(entry.configFile, project.dir),
-      configFile: entry.configFile,
-      placeholderSecrets: entry.placeholders,
-      deferredChecks: entry.deferredChecks,
-    },
-    { info: policy.info, analysis: policy.analysis, clock: options.clock, checklist: GOLIVE_CHECKLIST },
-  );
-  return {
-    stack: entry.stack,
-    configFile: entry.configFile,
-    plan,
-    json: stableStringify(plan),
-    markdown: renderPlanMarkdown(plan),
-    recording,
-    policy,
-  };
-}
-
 /** Plans every target; rejects with a StackPlanError for the first stack that fails. */
 export async function planStacks(options: PlanStacksOptions): Promise<PlannedStack[]> {
   const { project } = options;
@@ -324,30 +279,46 @@ export async function planStacks(options: PlanStacksOptions): Promise<PlannedSta
       prepared.push({ ...target, config, placeholders, deferredChecks, pack });
     }
 
-    // Programs run one at a time (Pulumi's runtime is one per process), but a stack's analysis runs
-    // in its own pack process: it goes on while the next stack's program runs, and the results are
-    // taken in order, so the first stack that fails is the one reported.
-    const pending: Promise<PlannedStack>[] = [];
+    const planned: PlannedStack[] = [];
     for (const entry of prepared) {
-      options.onProgress?.(`${entry.stack}: running ${displayPath(project.main, project.dir)}`);
-      let recording: Recording;
       try {
-        recording = await recordStack(options, entry);
+        options.onProgress?.(`${entry.stack}: running ${displayPath(project.main, project.dir)}`);
+        const recording = await recordStack(options, entry);
+        options.onProgress?.(
+          `${entry.stack}: running the policy pack on ${recording.resources.length} resources`,
+        );
+        let policy: PolicyRun;
+        try {
+          policy = await analyzeWithPack(recording, await entry.pack);
+        } catch (error) {
+          throw new PolicyPackError(messageOf(error), { cause: error });
+        }
+        const plan = buildPlan(
+          recording,
+          {
+            projectDir: project.dir,
+            program: displayPath(project.main, project.dir),
+            config: displayPath(entry.configFile, project.dir),
+            configFile: entry.configFile,
+            placeholderSecrets: entry.placeholders,
+            deferredChecks: entry.deferredChecks,
+          },
+          { info: policy.info, analysis: policy.analysis, clock: options.clock, checklist: GOLIVE_CHECKLIST },
+        );
+        planned.push({
+          stack: entry.stack,
+          configFile: entry.configFile,
+          plan,
+          json: stableStringify(plan),
+          markdown: renderPlanMarkdown(plan),
+          recording,
+          policy,
+        });
       } catch (error) {
-        await settleInOrder(pending);
         throw new StackPlanError(entry.stack, entry.configFile, asError(error));
       }
-      options.onProgress?.(
-        `${entry.stack}: running the policy pack on ${recording.resources.length} resources`,
-      );
-      const analyzed = planOf(options, entry, recording).catch((error: unknown) => {
-        throw new StackPlanError(entry.stack, entry.configFile, asError(error));
-      });
-      // Awaited below, in order; this keeps a failure from going unhandled meanwhile.
-      analyzed.catch(() => undefined);
-      pending.push(analyzed);
     }
-    return await settleInOrder(pending);
+    return planned;
   } finally {
     await closeAll();
   }
