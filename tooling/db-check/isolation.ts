@@ -663,13 +663,14 @@ begin
   return found;
 end $$`;
 
-// References to each table, gathered in one pass (pg_constraint has no index on confrelid).
+// References to each table of the chunk, gathered in one pass (pg_constraint has no index on
+// confrelid); only those to the chunk's tables, so each reference is printed once, not once a chunk.
 const SHAPES_SQL = `
 with inbound as (
   select con.confrelid as oid,
          json_agg(json_build_array(con.conrelid, pg_get_constraintdef(con.oid)) order by con.conrelid, con.conname) as keys
     from pg_constraint con
-   where con.contype = 'f' and con.conrelid <> con.confrelid
+   where con.contype = 'f' and con.conrelid <> con.confrelid and con.confrelid = any($1::oid[])
    group by con.confrelid)
 select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl::text, c.reloptions,
