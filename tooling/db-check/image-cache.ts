@@ -18,7 +18,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 /** The environment variable naming the cache directory; `off` turns the cache off. */
 export const CACHE_DIR_ENV = "GOLIVE_CACHE_DIR";
 
-// Changes when the file layout below, or what is stored in it, changes.
+// Changes when the file layout below or what is stored in it changes, or how database-worker.js
+// starts Postgres (the options of PGlite.create): an image made another way is then not used.
 const FORMAT = "golive-db-image/1";
 const MAGIC = Buffer.from(`${FORMAT}\n`, "utf8");
 
