@@ -11,6 +11,7 @@ import {
   type DbCheckResult,
   type SupabaseDatabaseTemplate,
 } from "../tooling/db-check";
+import { checkUserIsolation } from "../tooling/db-check/isolation";
 
 let template: SupabaseDatabaseTemplate;
 beforeAll(async () => {
@@ -150,6 +151,50 @@ ${ownedTable("todos", read("todos"))}
         allowCrossUser: { profiles: ["select"] },
       });
       expect(leakedTables(result)).toEqual(["posts:authenticated:select"]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("the checks' database work does not grow with the number of tables", () => {
+  /** The database calls checkUserIsolation makes on `count` look-alike owned tables and as many unowned ones. */
+  async function isolationCalls(count: number): Promise<number> {
+    const db = await template.open();
+    try {
+      const names = Array.from({ length: count }, (_, index) => `items_${index}`);
+      await db.exec(
+        names
+          .map(
+            (name) =>
+              `${ownedTable(name, "(select auth.uid()) = user_id")}
+create table public.${name}_kinds (code text primary key, label text not null check (label <> ''));
+alter table public.${name}_kinds enable row level security;`,
+          )
+          .join("\n"),
+      );
+      let calls = 0;
+      const counted = {
+        query: <T>(sql: string, params?: unknown[]) => ((calls += 1), db.query<T>(sql, params)),
+        exec: (sql: string) => ((calls += 1), db.exec(sql)),
+        isInTransaction: () => db.isInTransaction(),
+        close: () => db.close(),
+      };
+      const result = await checkUserIsolation(counted, { exposedSchemas: ["public"] });
+      expect(result.tested).toHaveLength(count);
+      expect(result.skipped).toHaveLength(count);
+      expect(result.leaks).toEqual([]);
+      return calls;
+    } finally {
+      await db.close();
+    }
+  }
+
+  it(
+    "reading columns, keys and checks takes the same queries for 3 tables as for 60",
+    async () => {
+      const few = await isolationCalls(3);
+      const many = await isolationCalls(60);
+      expect(many).toBe(few);
     },
     TIMEOUT,
   );

@@ -15,6 +15,14 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { uuid_ossp } from "@electric-sql/pglite/contrib/uuid_ossp";
+import {
+  type DatabaseImage,
+  DatabaseImageCache,
+  defaultCacheDir,
+  imageKey,
+  pgliteVersion,
+  type SessionSetting,
+} from "./image-cache";
 import { type SqlSession, WorkerDatabase } from "./session";
 
 // Supabase's default search_path, set on every session opened here.
@@ -201,22 +209,94 @@ export async function openSupabaseDatabase(extraBootstrapSql = ""): Promise<PGli
 
 /**
  * The same database in a worker thread, every statement limited to `statementTimeoutMs` (PGlite in
- * process cannot stop a statement that loops; see session.ts). What `golive db check` uses.
+ * process cannot stop a statement that loops; see session.ts). What `golive db check` uses. It starts
+ * from an image of the bootstrapped database kept in `cache` (image-cache.ts) when there is one, and
+ * leaves one there when there is not.
  */
 export async function openLimitedSupabaseDatabase(
   statementTimeoutMs: number,
   extraBootstrapSql = "",
+  cache: DatabaseImageCache = new DatabaseImageCache(defaultCacheDir()),
 ): Promise<WorkerDatabase> {
+  const key = imageKey({
+    pgliteVersion: pgliteVersion(),
+    bootstrapSql: SUPABASE_BOOTSTRAP_SQL,
+    extensions: Object.keys(EXTENSIONS),
+    extraBootstrapSql,
+  });
+  const image = cache.read(key);
+  if (image !== undefined) {
+    const db = await openFromImage(image, statementTimeoutMs);
+    if (db !== undefined) return db;
+    // Postgres would not start from it: never a failed check because of the cache.
+    cache.discard(key);
+  }
   // golive's own bootstrap must not fail a short limit on a busy machine; it still ends.
   const db = await WorkerDatabase.open(Object.keys(EXTENSIONS), Math.max(statementTimeoutMs, 600_000));
   try {
     await bootstrap(db, extraBootstrapSql);
+    if (cache.dir !== undefined) await saveImage(db, cache, key);
     db.statementTimeoutMs = statementTimeoutMs;
   } catch (error) {
     await db.close();
     throw error;
   }
   return db;
+}
+
+/** How the database was started: from a saved image, or by initdb and the bootstrap. */
+export type DatabaseOrigin = "image" | "bootstrap";
+
+const origins = new WeakMap<WorkerDatabase, DatabaseOrigin>();
+
+/** Whether `openLimitedSupabaseDatabase` started `db` from a saved image (tests count bootstraps so). */
+export function databaseOrigin(db: WorkerDatabase): DatabaseOrigin {
+  return origins.get(db) ?? "bootstrap";
+}
+
+async function openFromImage(
+  image: DatabaseImage,
+  statementTimeoutMs: number,
+): Promise<WorkerDatabase | undefined> {
+  let db: WorkerDatabase;
+  try {
+    db = await WorkerDatabase.open(
+      Object.keys(EXTENSIONS),
+      Math.max(statementTimeoutMs, 600_000),
+      image.dataDir,
+    );
+  } catch {
+    return undefined;
+  }
+  try {
+    // The session the bootstrap left (search_path, anything extraBootstrapSql SET), as it left it.
+    await db.query(
+      `select set_config(s.name, s.setting, false) from jsonb_to_recordset($1::jsonb) as s(name text, setting text)`,
+      [JSON.stringify(image.settings)],
+    );
+    const ready = await db.query<{ ready: boolean }>(`select to_regclass('auth.users') is not null as ready`);
+    if (ready.rows[0]?.ready !== true) throw new Error("not a bootstrapped database");
+  } catch {
+    await db.close();
+    return undefined;
+  }
+  db.statementTimeoutMs = statementTimeoutMs;
+  origins.set(db, "image");
+  return db;
+}
+
+/** Saves the freshly bootstrapped database for later runs; a failure only means no image. */
+async function saveImage(db: WorkerDatabase, cache: DatabaseImageCache, key: string): Promise<void> {
+  try {
+    // The settings this session changed (SET), to replay on a database started from the image.
+    const settings = await db.query<SessionSetting>(
+      `select name, setting from pg_settings where source = 'session' order by name`,
+    );
+    await db.exec("checkpoint");
+    cache.write(key, { dataDir: await db.dumpImage(), settings: settings.rows });
+  } catch {
+    // The database itself is as good as before; the next run tries again.
+  }
 }
 
 /**

@@ -20,26 +20,36 @@ async function main() {
   const { PGlite } = require(workerData.pglitePath);
   const extensions = {};
   for (const { name, path } of workerData.extensions) extensions[name] = require(path)[name];
-  const db = await PGlite.create({ extensions });
+  // An image of a bootstrapped data directory (a tar, see image-cache.ts) skips initdb and the bootstrap.
+  const loadDataDir = workerData.image === undefined ? undefined : new Blob([workerData.image]);
+  const db = await PGlite.create(loadDataDir === undefined ? { extensions } : { extensions, loadDataDir });
   parentPort.postMessage({ ready: true });
   parentPort.on("message", (request) => {
     const run =
       request.op === "close"
         ? db.close().then(() => ({ rows: [] }))
-        : request.op === "exec"
-          ? db.exec(request.sql).then(() => ({ rows: [] }))
-          : db
-              .query(request.sql, request.params)
-              .then((result) => ({ rows: result.rows, affectedRows: result.affectedRows }));
+        : request.op === "dump"
+          ? db
+              .dumpDataDir("none")
+              .then(async (tar) => ({ rows: [], image: new Uint8Array(await tar.arrayBuffer()) }))
+          : request.op === "exec"
+            ? db.exec(request.sql).then(() => ({ rows: [] }))
+            : db
+                .query(request.sql, request.params)
+                .then((result) => ({ rows: result.rows, affectedRows: result.affectedRows }));
     run.then(
-      ({ rows, affectedRows }) =>
-        parentPort.postMessage({
-          id: request.id,
-          ok: true,
-          rows,
-          affectedRows,
-          inTransaction: request.op !== "close" && db.isInTransaction(),
-        }),
+      ({ rows, affectedRows, image }) =>
+        parentPort.postMessage(
+          {
+            id: request.id,
+            ok: true,
+            rows,
+            affectedRows,
+            image,
+            inTransaction: request.op !== "close" && db.isInTransaction(),
+          },
+          image === undefined ? [] : [image.buffer],
+        ),
       (error) =>
         parentPort.postMessage({
           id: request.id,

@@ -155,6 +155,11 @@ class IsolationRun {
     }
 
     const shapes = await this.shapes();
+    // Every table's columns, keys and checks in a few queries, and those of the tables they reference.
+    await this.loadMetas(tables.rows.filter((row) => !row.partition).map((row) => row.oid));
+    await this.loadMetas(
+      [...this.metas.values()].flatMap((meta) => meta.foreignKeys.map((key) => key.refOid)),
+    );
     // Tables of one shape behave the same in this test: the first is tested, the rest share its outcome.
     const outcomes = new Map<string, { readonly from: IsolationTable; readonly outcome: TableOutcome }>();
 
@@ -224,11 +229,11 @@ class IsolationRun {
       )
     ).rows.map((row) => row.oid);
     const rows: { oid: number; schema: string; table: string; shape: string }[] = [];
-    for (let start = 0; start < oids.length; start += SHAPE_CHUNK) {
+    for (let start = 0; start < oids.length; start += TABLES_PER_QUERY) {
       await this.db.exec(`savepoint golive_shapes; ${HAS_ROWS_FUNCTION_SQL}`);
       const chunk = await this.db
         .query<{ oid: number; schema: string; table: string; shape: string }>(SHAPES_SQL, [
-          oids.slice(start, start + SHAPE_CHUNK),
+          oids.slice(start, start + TABLES_PER_QUERY),
         ])
         .finally(() => this.db.exec(`rollback to savepoint golive_shapes; release savepoint golive_shapes`));
       rows.push(...chunk.rows);
@@ -505,18 +510,53 @@ class IsolationRun {
   }
 
   private async meta(oid: number): Promise<TableMeta> {
-    const cached = this.metas.get(oid);
-    if (cached) return cached;
-    const names = await this.db.query<{ schema: string; table: string }>(
-      `select n.nspname as schema, c.relname as table
-         from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = $1`,
-      [oid],
-    );
-    const columns = await this.db.query<ColumnRow>(COLUMNS_SQL, [oid]);
-    const foreignKeys = await this.db.query<ForeignKeyRow>(FOREIGN_KEYS_SQL, [oid]);
-    const checks = await this.db.query<CheckRow>(CHECKS_SQL, [oid]);
-    const name = names.rows[0] ?? { schema: "?", table: String(oid) };
-    const columnInfos = columns.rows.map((row): ColumnInfo => ({
+    if (!this.metas.has(oid)) await this.loadMetas([oid]);
+    const meta = this.metas.get(oid);
+    if (meta === undefined) throw new Error(`no metadata read for table ${oid}`);
+    return meta;
+  }
+
+  /**
+   * Reads the names, columns, foreign keys and checks of the tables not read yet: four catalogue
+   * queries per TABLES_PER_QUERY tables, however many there are. Reading the catalogue locks no table.
+   */
+  private async loadMetas(oids: readonly number[]): Promise<void> {
+    const missing = [...new Set(oids)].filter((oid) => !this.metas.has(oid));
+    for (let start = 0; start < missing.length; start += TABLES_PER_QUERY) {
+      const chunk = missing.slice(start, start + TABLES_PER_QUERY);
+      const names = await this.db.query<{ oid: number; schema: string; table: string }>(
+        `select c.oid, n.nspname as schema, c.relname as table
+           from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = any($1::oid[])`,
+        [chunk],
+      );
+      const columns = byTable(await this.db.query<ColumnRow>(COLUMNS_SQL, [chunk]));
+      const foreignKeys = byTable(await this.db.query<ForeignKeyRow>(FOREIGN_KEYS_SQL, [chunk]));
+      const checks = byTable(await this.db.query<CheckRow>(CHECKS_SQL, [chunk]));
+      const named = new Map(names.rows.map((row) => [row.oid, row]));
+      for (const oid of chunk) {
+        const name = named.get(oid) ?? { schema: "?", table: String(oid) };
+        this.metas.set(
+          oid,
+          this.tableMeta(
+            oid,
+            name,
+            columns.get(oid) ?? [],
+            foreignKeys.get(oid) ?? [],
+            checks.get(oid) ?? [],
+          ),
+        );
+      }
+    }
+  }
+
+  private tableMeta(
+    oid: number,
+    name: { readonly schema: string; readonly table: string },
+    columns: readonly ColumnRow[],
+    foreignKeys: readonly ForeignKeyRow[],
+    checks: readonly CheckRow[],
+  ): TableMeta {
+    const columnInfos = columns.map((row): ColumnInfo => ({
       num: row.num,
       name: row.name,
       notNull: row.not_null,
@@ -529,28 +569,26 @@ class IsolationRun {
       maxLength: row.max_length,
       uniqueAlone: row.unique_alone,
     }));
-    const keys = foreignKeys.rows.map((row): ForeignKeyInfo => ({
+    const keys = foreignKeys.map((row): ForeignKeyInfo => ({
       columns: row.columns,
       refColumns: row.ref_columns,
       refOid: row.ref_oid,
       refSchema: row.ref_schema,
       refTable: row.ref_table,
     }));
-    const meta: TableMeta = {
+    return {
       oid,
       schema: name.schema,
       table: name.table,
       columns: columnInfos,
       foreignKeys: keys,
-      checks: checks.rows.map((row) => ({
+      checks: checks.map((row) => ({
         name: row.name,
         definition: row.definition,
         columns: row.columns,
       })),
       owner: this.ownerOf(name.schema, name.table, columnInfos, keys),
     };
-    this.metas.set(oid, meta);
-    return meta;
   }
 
   /** Configured column; else a named column referencing auth.users; else a named column; else any reference. */
@@ -625,13 +663,14 @@ begin
   return found;
 end $$`;
 
-// References to each table, gathered in one pass (pg_constraint has no index on confrelid).
+// References to each table of the chunk, gathered in one pass (pg_constraint has no index on
+// confrelid); only those to the chunk's tables, so each reference is printed once, not once a chunk.
 const SHAPES_SQL = `
 with inbound as (
   select con.confrelid as oid,
          json_agg(json_build_array(con.conrelid, pg_get_constraintdef(con.oid)) order by con.conrelid, con.conname) as keys
     from pg_constraint con
-   where con.contype = 'f' and con.conrelid <> con.confrelid
+   where con.contype = 'f' and con.conrelid <> con.confrelid and con.confrelid = any($1::oid[])
    group by con.confrelid)
 select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl::text, c.reloptions,
@@ -667,12 +706,13 @@ select c.oid, n.nspname as schema, c.relname as table, json_build_array(
   from pg_class c join pg_namespace n on n.oid = c.relnamespace left join inbound on inbound.oid = c.oid
  where c.oid = any($1::oid[])`;
 
-/** Tables whose shape is read at once: few enough locks for Postgres's lock table. */
-const SHAPE_CHUNK = 500;
+/** Tables whose shape or metadata is read at once: few enough locks for Postgres's lock table. */
+const TABLES_PER_QUERY = 500;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: PostgresErrorFields };
 
 interface ColumnRow {
+  oid: number;
   num: number;
   name: string;
   not_null: boolean;
@@ -687,7 +727,8 @@ interface ColumnRow {
 }
 
 const COLUMNS_SQL = `
-select a.attnum::int as num,
+select a.attrelid as oid,
+       a.attnum::int as num,
        a.attname as name,
        (a.attnotnull or t.typnotnull) as not_null,
        (a.atthasdef or t.typdefault is not null or t.typdefaultbin is not null) as has_default,
@@ -707,10 +748,11 @@ select a.attnum::int as num,
   from pg_attribute a
   join pg_type t on t.oid = a.atttypid
   join pg_type bt on bt.oid = case when t.typtype = 'd' then t.typbasetype else t.oid end
- where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
- order by a.attnum`;
+ where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
+ order by a.attrelid, a.attnum`;
 
 interface ForeignKeyRow {
+  oid: number;
   columns: string[];
   ref_columns: string[];
   ref_oid: number;
@@ -719,7 +761,8 @@ interface ForeignKeyRow {
 }
 
 const FOREIGN_KEYS_SQL = `
-select array(select a.attname::text from unnest(con.conkey) with ordinality k(num, ord)
+select con.conrelid as oid,
+       array(select a.attname::text from unnest(con.conkey) with ordinality k(num, ord)
                join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.num order by k.ord) as columns,
        array(select a.attname::text from unnest(con.confkey) with ordinality k(num, ord)
                join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.num order by k.ord) as ref_columns,
@@ -729,23 +772,36 @@ select array(select a.attname::text from unnest(con.conkey) with ordinality k(nu
   from pg_constraint con
   join pg_class rc on rc.oid = con.confrelid
   join pg_namespace rn on rn.oid = rc.relnamespace
- where con.conrelid = $1 and con.contype = 'f'
- order by con.conname`;
+ where con.conrelid = any($1::oid[]) and con.contype = 'f'
+ order by con.conrelid, con.conname`;
 
 interface CheckRow {
+  oid: number;
   name: string;
   definition: string;
   columns: string[];
 }
 
 const CHECKS_SQL = `
-select con.conname as name,
+select con.conrelid as oid,
+       con.conname as name,
        pg_get_constraintdef(con.oid) as definition,
        array(select a.attname::text from unnest(con.conkey) k(num)
                join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.num) as columns
   from pg_constraint con
- where con.conrelid = $1 and con.contype = 'c'
- order by con.conname`;
+ where con.conrelid = any($1::oid[]) and con.contype = 'c'
+ order by con.conrelid, con.conname`;
+
+/** Rows grouped by their table's oid, in query order. */
+function byTable<Row extends { oid: number }>(result: { rows: Row[] }): Map<number, Row[]> {
+  const grouped = new Map<number, Row[]>();
+  for (const row of result.rows) {
+    const rows = grouped.get(row.oid);
+    if (rows === undefined) grouped.set(row.oid, [row]);
+    else rows.push(row);
+  }
+  return grouped;
+}
 
 function isRequired(column: ColumnInfo): boolean {
   return column.notNull && !column.hasDefault && !column.auto;

@@ -54,7 +54,14 @@ export function firstLine(sql: string): string {
 }
 
 type Reply =
-  | { id: number; ok: true; rows: unknown[]; affectedRows?: number; inTransaction: boolean }
+  | {
+      id: number;
+      ok: true;
+      rows: unknown[];
+      affectedRows?: number;
+      image?: Uint8Array;
+      inTransaction: boolean;
+    }
   | { id: number; ok: false; error: PostgresErrorFields; inTransaction: boolean };
 
 type Message = Reply | { ready: true } | { startError: PostgresErrorFields };
@@ -62,6 +69,7 @@ type Message = Reply | { ready: true } | { startError: PostgresErrorFields };
 interface Result {
   readonly rows: unknown[];
   readonly affectedRows?: number;
+  readonly image?: Uint8Array;
 }
 
 interface Pending {
@@ -92,8 +100,15 @@ export class WorkerDatabase implements SqlSession {
     worker.on("exit", () => this.fail(new Error("the database check's Postgres stopped unexpectedly")));
   }
 
-  /** Starts PGlite (with `extensions`: name → `@electric-sql/pglite/contrib/<name>`) on its own thread. */
-  static async open(extensions: readonly string[], statementTimeoutMs: number): Promise<WorkerDatabase> {
+  /**
+   * Starts PGlite (with `extensions`: name → `@electric-sql/pglite/contrib/<name>`) on its own thread,
+   * from `image` (a data directory tar from dumpImage(); its buffer moves to the worker) or from initdb.
+   */
+  static async open(
+    extensions: readonly string[],
+    statementTimeoutMs: number,
+    image?: Uint8Array,
+  ): Promise<WorkerDatabase> {
     const worker = new Worker(path.join(__dirname, "database-worker.js"), {
       workerData: {
         pglitePath: require.resolve("@electric-sql/pglite"),
@@ -101,7 +116,9 @@ export class WorkerDatabase implements SqlSession {
           name,
           path: require.resolve(`@electric-sql/pglite/contrib/${name}`),
         })),
+        image,
       },
+      transferList: image?.buffer instanceof ArrayBuffer ? [image.buffer] : [],
     });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: Message) => {
@@ -134,6 +151,13 @@ export class WorkerDatabase implements SqlSession {
     return [];
   }
 
+  /** The data directory as a tar (PGlite's dumpDataDir), to start a later database from. */
+  async dumpImage(): Promise<Uint8Array> {
+    const { image } = await this.call("dump", "", []);
+    if (image === undefined) throw new Error("the database check's Postgres sent no image");
+    return image;
+  }
+
   isInTransaction(): boolean {
     return this.inTransaction;
   }
@@ -147,7 +171,7 @@ export class WorkerDatabase implements SqlSession {
   }
 
   private call(
-    op: "query" | "exec" | "close",
+    op: "query" | "exec" | "dump" | "close",
     sql: string,
     params: unknown[],
     statements = 1,
@@ -173,11 +197,11 @@ export class WorkerDatabase implements SqlSession {
     clearTimeout(pending.timer);
     this.inTransaction = message.inTransaction;
     if (message.ok) {
-      pending.resolve(
-        message.affectedRows === undefined
-          ? { rows: message.rows }
-          : { rows: message.rows, affectedRows: message.affectedRows },
-      );
+      pending.resolve({
+        rows: message.rows,
+        ...(message.affectedRows === undefined ? {} : { affectedRows: message.affectedRows }),
+        ...(message.image === undefined ? {} : { image: message.image }),
+      });
     } else pending.reject(postgresError(message.error));
   }
 
