@@ -16,6 +16,7 @@ const END_TO_END = [
   "test/config-env-limit.test.ts",
   "test/cost-diff.test.ts",
   "test/cost-examples.test.ts",
+  "test/db-check-image-cache.test.ts",
   "test/db-check-limits.test.ts",
   "test/db-check-shapes.test.ts",
   "test/db-check.test.ts",

@@ -17,7 +17,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { CACHE_DIR_ENV } from "../tooling/db-check/image-cache";
+import { CACHE_DIR_ENV } from "../tooling/cache-dir";
 import { generateMigration } from "./sql-migration";
 
 interface SizeResult {

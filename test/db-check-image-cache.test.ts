@@ -3,15 +3,7 @@
  * run bootstraps and saves it, later runs load it. The cache never fails a check: a damaged image is
  * rebuilt, a directory that cannot be written means no caching, concurrent runs do not see half files.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -21,13 +13,7 @@ import {
   openLimitedSupabaseDatabase,
   SUPABASE_BOOTSTRAP_SQL,
 } from "../tooling/db-check/bootstrap";
-import {
-  CACHE_DIR_ENV,
-  DatabaseImageCache,
-  defaultCacheDir,
-  imageKey,
-  type ImageKeyParts,
-} from "../tooling/db-check/image-cache";
+import { DatabaseImageCache, imageKey, type ImageKeyParts } from "../tooling/db-check/image-cache";
 import { type WorkerDatabase } from "../tooling/db-check/session";
 
 const TIMEOUT = 240_000;
@@ -85,27 +71,6 @@ describe("the image key", () => {
     expect(imageKey({ ...parts, extensions: ["uuid_ossp"] })).not.toBe(key);
     // Parts cannot run into each other.
     expect(imageKey({ ...parts, extensions: ["uuid_ossp", "pgcrypto", ""] })).not.toBe(key);
-  });
-});
-
-describe("the cache directory", () => {
-  it("is $GOLIVE_CACHE_DIR, off to turn it off", () => {
-    expect(defaultCacheDir({ [CACHE_DIR_ENV]: "/var/cache/golive" }, "/app")).toBe("/var/cache/golive");
-    expect(defaultCacheDir({ [CACHE_DIR_ENV]: ".cache" }, "/app")).toBe(path.resolve("/app/.cache"));
-    expect(defaultCacheDir({ [CACHE_DIR_ENV]: "off" }, "/app")).toBeUndefined();
-  });
-
-  it("else node_modules/.cache/golive of the project, else $XDG_CACHE_HOME/golive", () => {
-    const project = path.join(scratch, "project");
-    const migrations = path.join(project, "supabase", "migrations");
-    mkdirSync(migrations, { recursive: true });
-    writeFileSync(path.join(project, "package.json"), "{}");
-    // The nearest package.json decides, as for other tools' caches under node_modules/.cache.
-    expect(defaultCacheDir({ XDG_CACHE_HOME: "/xdg" }, migrations)).toBe(path.join("/xdg", "golive"));
-    mkdirSync(path.join(project, "node_modules"));
-    expect(defaultCacheDir({ XDG_CACHE_HOME: "/xdg" }, migrations)).toBe(
-      path.join(project, "node_modules", ".cache", "golive"),
-    );
   });
 });
 

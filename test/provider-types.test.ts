@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CACHE_DIR_ENV, defaultCacheDir } from "../tooling/cache-dir";
 import { providerShapes } from "../tooling/engine/provider-types";
 
 let cacheDir: string;
@@ -72,25 +71,5 @@ describe("provider output shapes", () => {
     const notAFolder = path.join(cacheDir, "file");
     writeFileSync(notAFolder, "");
     expect(providerShapes(notAFolder).resourceOutputShape("aws:sqs/queue:Queue")?.kind).toBe("object");
-  });
-});
-
-describe("the cache directory", () => {
-  it("is GOLIVE_CACHE_DIR (off: none), else node_modules/.cache/golive of the nearest project", () => {
-    expect(defaultCacheDir({ [CACHE_DIR_ENV]: "off" }, "/any")).toBeUndefined();
-    expect(defaultCacheDir({ [CACHE_DIR_ENV]: "cache" }, "/work/x")).toBe(path.resolve("/work/x/cache"));
-    const repo = path.resolve(__dirname, "..");
-    expect(defaultCacheDir({}, path.join(repo, "tooling", "engine"))).toBe(
-      path.join(repo, "node_modules", ".cache", "golive"),
-    );
-  });
-
-  it("falls back to XDG_CACHE_HOME outside any project", () => {
-    const outside = mkdtempSync(path.join(tmpdir(), "golive-no-project-"));
-    try {
-      expect(defaultCacheDir({ XDG_CACHE_HOME: "/var/cache/me" }, outside)).toBe("/var/cache/me/golive");
-    } finally {
-      rmSync(outside, { recursive: true, force: true });
-    }
   });
 });

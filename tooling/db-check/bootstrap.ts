@@ -18,11 +18,11 @@ import { uuid_ossp } from "@electric-sql/pglite/contrib/uuid_ossp";
 import {
   type DatabaseImage,
   DatabaseImageCache,
-  defaultCacheDir,
   imageKey,
   pgliteVersion,
   type SessionSetting,
 } from "./image-cache";
+import { defaultCacheDir } from "../cache-dir";
 import { type SqlSession, WorkerDatabase } from "./session";
 
 // Supabase's default search_path, set on every session opened here.

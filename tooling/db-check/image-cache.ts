@@ -11,12 +11,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-
-/** The environment variable naming the cache directory; `off` turns the cache off. */
-export const CACHE_DIR_ENV = "GOLIVE_CACHE_DIR";
 
 // Changes when the file layout below or what is stored in it changes, or how database-worker.js
 // starts Postgres (the options of PGlite.create): an image made another way is then not used.
@@ -66,34 +62,6 @@ export function pgliteVersion(): string {
     if (parent === dir) return "unknown";
     dir = parent;
   }
-}
-
-/**
- * Where images are kept: `$GOLIVE_CACHE_DIR` (`off`: nowhere); else `node_modules/.cache/golive` of
- * the project the command runs in (the nearest package.json upward from `cwd` with a node_modules
- * folder, as babel, eslint and ava do), so `rm -rf node_modules` or `npm ci` clears it; else
- * `$XDG_CACHE_HOME/golive` (`~/.cache/golive`; the system's temporary folder without a home).
- */
-export function defaultCacheDir(
-  env: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-): string | undefined {
-  const configured = env[CACHE_DIR_ENV];
-  if (configured !== undefined && configured !== "") {
-    return configured === "off" ? undefined : path.resolve(cwd, configured);
-  }
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "package.json"))) {
-      const modules = path.join(dir, "node_modules");
-      if (existsSync(modules)) return path.join(modules, ".cache", "golive");
-      break;
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, "golive");
-  const home = homedir();
-  return home === "" ? path.join(tmpdir(), "golive-cache") : path.join(home, ".cache", "golive");
 }
 
 /**
