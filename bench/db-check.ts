@@ -9,7 +9,9 @@
  * does. Prints Markdown (docs/performance.md, "Database check" section). Timings only: nothing
  * asserts on them.
  *
- * Options: --sizes 1,4,16 (MiB), --timeout S (per size, default 900).
+ * Options: --sizes 1,4,16 (MiB), --timeout S (per size, default 900), --shape schema|data (the
+ * schema-heavy migration of feature blocks, the default, or a data-heavy one: a few tables, then
+ * multi-row INSERTs of reference data).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,7 +20,14 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { CACHE_DIR_ENV } from "../tooling/cache-dir";
-import { generateMigration } from "./sql-migration";
+import { generateDataMigration, generateMigration } from "./sql-migration";
+
+const SHAPES = { schema: generateMigration, data: generateDataMigration } as const;
+type Shape = keyof typeof SHAPES;
+
+function isShape(value: string): value is Shape {
+  return value in SHAPES;
+}
 
 interface SizeResult {
   readonly mib: number;
@@ -101,12 +110,12 @@ async function floor(statements: readonly { readonly text: string }[]): Promise<
 }
 
 /** In the child: generate, check, print one JSON line. */
-async function child(mib: number): Promise<void> {
+async function child(mib: number, shape: Shape): Promise<void> {
   const { runDbCheck } = await import("../tooling/db-check/index.js");
   const { parseSqlFile } = await import("../lib/sql/parser.js");
   const dir = mkdtempSync(path.join(tmpdir(), "golive-bench-db-"));
   try {
-    const sql = generateMigration(mib * 2 ** 20);
+    const sql = SHAPES[shape](mib * 2 ** 20);
     writeFileSync(path.join(dir, "20250101000000_bench.sql"), sql);
     const parsed = await parseSqlFile({ name: "count.sql", sql });
     const cpuStart = process.cpuUsage();
@@ -159,12 +168,17 @@ function fixed(value: number, digits = 1): string {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { sizes: { type: "string", default: "1,4,16" }, timeout: { type: "string", default: "900" } },
+    options: {
+      sizes: { type: "string", default: "1,4,16" },
+      timeout: { type: "string", default: "900" },
+      shape: { type: "string", default: "schema" },
+    },
   });
+  const shape = values.shape ?? "schema";
   const sizes = (values.sizes ?? "1,4,16").split(",").map(Number);
   const timeout = Number(values.timeout);
-  if (sizes.some((size) => !(size > 0)) || !(timeout > 0)) {
-    console.error("usage: npm run bench:db -- [--sizes 1,4,16] [--timeout 900]");
+  if (sizes.some((size) => !(size > 0)) || !(timeout > 0) || !isShape(shape)) {
+    console.error("usage: npm run bench:db -- [--sizes 1,4,16] [--timeout 900] [--shape schema|data]");
     process.exit(2);
   }
   const cpu = cpus();
@@ -172,7 +186,7 @@ function main(): void {
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
       `Node ${process.version}, load average ${loadavg()
         .map((load) => load.toFixed(2))
-        .join(", ")} at start\n`,
+        .join(", ")} at start; ${shape}-heavy migrations\n`,
   );
   // A cache of its own: the first start is cold whatever ran before, the sizes start warm.
   const cacheDir = mkdtempSync(path.join(tmpdir(), "golive-bench-cache-"));
@@ -193,7 +207,7 @@ function main(): void {
     console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (const mib of sizes) {
       console.error(`db check of ${mib} MiB...`);
-      const result = measure<SizeResult>([CHILD_FLAG, String(mib)], timeout, env);
+      const result = measure<SizeResult>([CHILD_FLAG, String(mib), shape], timeout, env);
       if (typeof result === "string") {
         console.log(`| ${mib} MiB | | | ${result} | | | | | | | | |`);
         continue;
@@ -212,7 +226,12 @@ function main(): void {
 }
 
 if (process.argv[2] === CHILD_FLAG || process.argv[2] === START_FLAG) {
-  (process.argv[2] === START_FLAG ? startChild() : child(Number(process.argv[3]))).catch((error: unknown) => {
+  const shape = process.argv[4] ?? "schema";
+  const run =
+    process.argv[2] === START_FLAG
+      ? startChild()
+      : child(Number(process.argv[3]), isShape(shape) ? shape : "schema");
+  run.catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   });
