@@ -4,7 +4,8 @@
  * optimisation: whatever cannot be read is computed again, and a directory that cannot be written
  * means no caching.
  */
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 
@@ -37,4 +38,29 @@ export function defaultCacheDir(
   if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, "golive");
   const home = homedir();
   return home === "" ? path.join(tmpdir(), "golive-cache") : path.join(home, ".cache", "golive");
+}
+
+/**
+ * Writes a cache entry atomically (a temporary file, then a rename), so a reader in another process
+ * sees the old file, the new one or none, never a part. A folder that cannot be written (read-only
+ * checkout, full disk) only means no entry: the failure is swallowed and the temporary file removed.
+ */
+export function writeCacheFile(file: string, data: string | Uint8Array): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, data);
+    renameSync(temporary, file);
+  } catch {
+    removeCacheFile(temporary);
+  }
+}
+
+/** Removes a cache entry; one already gone, or not ours to remove, is left for the next read to judge. */
+export function removeCacheFile(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // Another run may be replacing it.
+  }
 }

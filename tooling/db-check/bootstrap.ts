@@ -231,8 +231,7 @@ export async function openLimitedSupabaseDatabase(
     // Postgres would not start from it: never a failed check because of the cache.
     cache.discard(key);
   }
-  // golive's own bootstrap must not fail a short limit on a busy machine; it still ends.
-  const db = await WorkerDatabase.open(Object.keys(EXTENSIONS), Math.max(statementTimeoutMs, 600_000));
+  const db = await WorkerDatabase.open(Object.keys(EXTENSIONS), startLimitMs(statementTimeoutMs));
   try {
     await bootstrap(db, extraBootstrapSql);
     if (cache.dir !== undefined) await saveImage(db, cache, key);
@@ -242,6 +241,14 @@ export async function openLimitedSupabaseDatabase(
     throw error;
   }
   return db;
+}
+
+/**
+ * The limit while golive starts and prepares the database: its own bootstrap (or an image's
+ * settings) must not fail a short limit on a busy machine, and still ends.
+ */
+function startLimitMs(statementTimeoutMs: number): number {
+  return Math.max(statementTimeoutMs, 600_000);
 }
 
 /** How the database was started: from a saved image, or by initdb and the bootstrap. */
@@ -260,11 +267,7 @@ async function openFromImage(
 ): Promise<WorkerDatabase | undefined> {
   let db: WorkerDatabase;
   try {
-    db = await WorkerDatabase.open(
-      Object.keys(EXTENSIONS),
-      Math.max(statementTimeoutMs, 600_000),
-      image.dataDir,
-    );
+    db = await WorkerDatabase.open(Object.keys(EXTENSIONS), startLimitMs(statementTimeoutMs), image.dataDir);
   } catch {
     return undefined;
   }

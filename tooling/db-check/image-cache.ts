@@ -9,10 +9,12 @@
  * little-endian on every machine. The cache is only ever an optimisation: an image that cannot be
  * read is deleted and rebuilt, and a directory that cannot be written means no caching.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { isRecord } from "../../lib/records";
+import { removeCacheFile, writeCacheFile } from "../cache-dir";
 
 // Changes when the file layout below or what is stored in it changes, or how database-worker.js
 // starts Postgres (the options of PGlite.create): an image made another way is then not used.
@@ -90,30 +92,13 @@ export class DatabaseImageCache {
   /** Stores the image, atomically: a reader sees the old file, the new one or none, never a part. */
   write(key: string, image: DatabaseImage): void {
     const file = this.file(key);
-    if (file === undefined) return;
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(temporary, pack(key, image));
-      renameSync(temporary, file);
-    } catch {
-      // Not writable (read-only checkout, full disk): the check runs as without a cache.
-      this.remove(temporary);
-    }
+    if (file !== undefined) writeCacheFile(file, pack(key, image));
   }
 
   /** Removes the image for `key` (one that could not be read, or that Postgres would not start from). */
   discard(key: string): void {
     const file = this.file(key);
-    if (file !== undefined) this.remove(file);
-  }
-
-  private remove(file: string): void {
-    try {
-      rmSync(file, { force: true });
-    } catch {
-      // Not there or not ours to remove (another run may be replacing it); the next read will tell.
-    }
+    if (file !== undefined) removeCacheFile(file);
   }
 
   private file(key: string): string | undefined {
@@ -149,17 +134,13 @@ function unpack(packed: Buffer, key: string): DatabaseImage | undefined {
 }
 
 function isHeader(value: unknown): value is { key: string; settings: SessionSetting[] } {
-  if (typeof value !== "object" || value === null) return false;
-  const { key, settings } = value as { key?: unknown; settings?: unknown };
   return (
-    typeof key === "string" &&
-    Array.isArray(settings) &&
-    settings.every(
+    isRecord(value) &&
+    typeof value.key === "string" &&
+    Array.isArray(value.settings) &&
+    value.settings.every(
       (setting: unknown) =>
-        typeof setting === "object" &&
-        setting !== null &&
-        typeof (setting as { name?: unknown }).name === "string" &&
-        typeof (setting as { setting?: unknown }).setting === "string",
+        isRecord(setting) && typeof setting.name === "string" && typeof setting.setting === "string",
     )
   );
 }

@@ -12,11 +12,11 @@
  * text: a new SDK version or a change to how shapes are read computes them again.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import ts from "typescript";
-import { defaultCacheDir } from "../cache-dir";
+import { defaultCacheDir, writeCacheFile } from "../cache-dir";
 
 export type Shape =
   | { readonly kind: "string" }
@@ -307,15 +307,7 @@ function cachedShape(
     // Not cached yet, or unreadable: computed again below.
   }
   const shape = compute();
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    // Written whole, then renamed: a concurrent reader never sees half a file.
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, JSON.stringify({ key, shape: shape ?? null } satisfies CachedShape));
-    renameSync(partial, file);
-  } catch {
-    // A cache that cannot be written only means the next process parses again.
-  }
+  writeCacheFile(file, JSON.stringify({ key, shape: shape ?? null } satisfies CachedShape));
   return shape;
 }
 
